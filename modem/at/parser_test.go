@@ -149,13 +149,13 @@ func TestNameHidesArguments(t *testing.T) {
 // classifiers: nothing may panic or hang, and every token must be a trimmed, non-empty
 // line without terminators and at most MaxLine bytes, or a prompt.
 func FuzzParse(f *testing.F) {
-	f.Add([]byte("\r\nOK\r\n"), uint8(1))                                     // plain OK
+	f.Add([]byte("\r\nOK\r\n"), uint8(1))                                        // plain OK
 	f.Add([]byte("AT+CMGL=4\r\r\n+CMGL: 0,1,,23\r\n0791AA\r\nOK\r\n"), uint8(3)) // echo + listing
-	f.Add([]byte("\r\n+CMT: ,23\r\n07911326\r\n"), uint8(5))                  // two-line URC
-	f.Add([]byte("\r\n> "), uint8(2))                                         // prompt, no newline
-	f.Add([]byte("\x00\xff\x1b>\r\r\n+CME ERROR: SIM busy\n"), uint8(1))      // garbage + verbose error
-	f.Add([]byte("ATE0\rATE0\r\r\nOK\r\n^RSSI: 9\r\n"), uint8(7))             // duplicated echo + spam
-	f.Add([]byte("+CMS ERROR:\r\n+:\r\n^\r\n>>\r\n"), uint8(0))               // degenerate lines
+	f.Add([]byte("\r\n+CMT: ,23\r\n07911326\r\n"), uint8(5))                     // two-line URC
+	f.Add([]byte("\r\n> "), uint8(2))                                            // prompt, no newline
+	f.Add([]byte("\x00\xff\x1b>\r\r\n+CME ERROR: SIM busy\n"), uint8(1))         // garbage + verbose error
+	f.Add([]byte("ATE0\rATE0\r\r\nOK\r\n^RSSI: 9\r\n"), uint8(7))                // duplicated echo + spam
+	f.Add([]byte("+CMS ERROR:\r\n+:\r\n^\r\n>>\r\n"), uint8(0))                  // degenerate lines
 	f.Fuzz(func(t *testing.T, data []byte, split uint8) {
 		var p Parser
 		step := int(split)%64 + 1
