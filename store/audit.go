@@ -1,0 +1,278 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+)
+
+// AuditEntry is one record of the append-only, hash-chained audit log. The json tags are both
+// the storage encoding and the JSONL export format.
+type AuditEntry struct {
+	Seq    uint64            `json:"seq"`    // 1-based, assigned by the store
+	Time   time.Time         `json:"time"`   // assigned by the store (UTC)
+	Actor  string            `json:"actor"`  // user email, "console", "system", "token:<name>"
+	Action string            `json:"action"` // dotted: "session.login", "message.received", ...
+	Target string            `json:"target"` // what it acted on (user email, message id, ...)
+	Addr   string            `json:"addr"`   // remote address when from the web
+	Detail map[string]string `json:"detail"` // small extra facts; never secrets or codes
+	Prev   string            `json:"prev"`   // Hash of the previous entry ("" for the first)
+	Hash   string            `json:"hash"`   // CanonicalHash of this entry
+}
+
+// ChainError reports the first audit entry at which the chain does not verify. It wraps
+// ErrBrokenChain.
+type ChainError struct {
+	Seq    uint64 // the first broken entry
+	Reason string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("audit chain broken at entry %d: %s", e.Seq, e.Reason)
+}
+
+func (e *ChainError) Unwrap() error { return ErrBrokenChain }
+
+// CanonicalHash is hex(sha256(canonical(e))). The canonical encoding is compact JSON (no spaces,
+// no trailing newline) of one object with exactly these keys in this order:
+//
+//	{"seq":N,"time":T,"actor":S,"action":S,"target":S,"addr":S,"detail":{...},"prev":S}
+//
+// N is the decimal Seq; T is Time in UTC formatted with Go's RFC3339Nano (trailing zero digits
+// of the fraction dropped, "Z" suffix); detail is an object with its keys sorted by byte order
+// ({} when empty); Hash itself is excluded. Strings are UTF-8, with '"' and '\' escaped by a
+// backslash, \b \f \n \r \t for those controls, \u00xx (lower-case hex) for other bytes below
+// 0x20, and everything else literal, which is what Python's
+// json.dumps(s, ensure_ascii=False) produces.
+func CanonicalHash(e AuditEntry) string {
+	sum := sha256.Sum256(canonical(e))
+	return hex.EncodeToString(sum[:])
+}
+
+func canonical(e AuditEntry) []byte {
+	b := make([]byte, 0, 256)
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	b = append(b, `,"time":`...)
+	b = appendString(b, e.Time.UTC().Format(time.RFC3339Nano))
+	for _, f := range [][2]string{{"actor", e.Actor}, {"action", e.Action}, {"target", e.Target}, {"addr", e.Addr}} {
+		b = append(b, `,"`+f[0]+`":`...)
+		b = appendString(b, f[1])
+	}
+	b = append(b, `,"detail":{`...)
+	keys := make([]string, 0, len(e.Detail))
+	for k := range e.Detail {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, e.Detail[k])
+	}
+	b = append(b, `},"prev":`...)
+	b = appendString(b, e.Prev)
+	return append(b, '}')
+}
+
+// appendString appends s as a canonical JSON string (see CanonicalHash).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\b':
+			b = append(b, `\b`...)
+		case c == '\f':
+			b = append(b, `\f`...)
+		case c == '\n':
+			b = append(b, `\n`...)
+		case c == '\r':
+			b = append(b, `\r`...)
+		case c == '\t':
+			b = append(b, `\t`...)
+		case c < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// Audit appends e to the log in its own transaction. The store assigns Seq, Time, Prev and
+// Hash; invalid UTF-8 in any string is replaced by U+FFFD first, so the entry hashes the same
+// after a JSON round trip.
+func (s *Store) Audit(e AuditEntry) (AuditEntry, error) {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		var err error
+		e, err = s.appendAuditTx(tx, e)
+		return err
+	})
+	if err != nil {
+		return AuditEntry{}, fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return e, nil
+}
+
+// appendAuditTx chains e onto the head of the log inside tx.
+func (s *Store) appendAuditTx(tx *bbolt.Tx, e AuditEntry) (AuditEntry, error) {
+	meta := tx.Bucket(bucketMeta)
+	head := meta.Get(keyAuditHead)
+	e.Seq = readU64(head) + 1
+	e.Prev = ""
+	if len(head) > 8 {
+		e.Prev = string(head[8:])
+	}
+	e.Time = s.now().UTC().Round(0)
+	e.Actor, e.Action, e.Target, e.Addr = valid(e.Actor), valid(e.Action), valid(e.Target), valid(e.Addr)
+	if len(e.Detail) > 0 {
+		d := make(map[string]string, len(e.Detail))
+		for k, v := range e.Detail {
+			d[valid(k)] = valid(v)
+		}
+		e.Detail = d
+	}
+	e.Hash = CanonicalHash(e)
+	if err := putJSON(tx.Bucket(bucketAudit), u64(e.Seq), e); err != nil {
+		return e, err
+	}
+	return e, meta.Put(keyAuditHead, append(u64(e.Seq), e.Hash...))
+}
+
+func valid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// appendAuditBatch appends many entries in one transaction (tests and benchmark fixtures).
+func (s *Store) appendAuditBatch(es []AuditEntry) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		for _, e := range es {
+			if _, err := s.appendAuditTx(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AuditEntries returns entries with since <= Time < until (a zero bound is open), oldest first
+// or newest first, at most limit (limit <= 0: all). It scans in Seq order rather than trusting
+// the clock to be monotonic (a Pi may boot with a wrong time).
+func (s *Store) AuditEntries(since, until time.Time, limit int, newestFirst bool) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		first, step := c.First, c.Next
+		if newestFirst {
+			first, step = c.Last, c.Prev
+		}
+		for k, v := first(); k != nil && (limit <= 0 || len(out) < limit); k, v = step() {
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("audit entry %d: %w", readU64(k), err)
+			}
+			if (since.IsZero() || !e.Time.Before(since)) && (until.IsZero() || e.Time.Before(until)) {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading audit log: %w", err)
+	}
+	return out, nil
+}
+
+// VerifyAudit walks the whole log in Seq order and checks Seq continuity (a deleted entry
+// leaves a gap), each Prev link (reordering), each Hash (edits) and the recorded head (a cut
+// tail). It returns the number of entries verified; on failure the error is a *ChainError
+// naming the first broken entry, wrapping ErrBrokenChain.
+func (s *Store) VerifyAudit() (n int, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		n, err = verifyTx(tx)
+		return err
+	})
+	return n, err
+}
+
+func verifyTx(tx *bbolt.Tx) (int, error) {
+	chk := chainCheck{next: 1}
+	err := tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return &ChainError{Seq: readU64(k), Reason: "undecodable entry: " + err.Error()}
+		}
+		if key := readU64(k); key != e.Seq {
+			at := min(key, chk.next)
+			return &ChainError{Seq: at, Reason: fmt.Sprintf("the entry stored as %d says it is %d (moved or reordered)", key, e.Seq)}
+		}
+		return chk.check(e)
+	})
+	if err != nil {
+		return chk.n, err
+	}
+	head := tx.Bucket(bucketMeta).Get(keyAuditHead)
+	if readU64(head) != chk.next-1 || (len(head) > 8 && string(head[8:]) != chk.prev) {
+		return chk.n, &ChainError{Seq: min(readU64(head), chk.next), Reason: fmt.Sprintf("the log ends at entry %d but its recorded head is entry %d", chk.next-1, readU64(head))}
+	}
+	return chk.n, nil
+}
+
+// VerifyChain checks exported entries (ascending Seq, as exported) like VerifyAudit. The first
+// entry's Prev is trusted unless its Seq is 1, so a partial export (--since) verifies too; a
+// cut tail of an export cannot be detected without the live log.
+func VerifyChain(entries []AuditEntry) (n int, err error) {
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	chk := chainCheck{next: entries[0].Seq, prev: entries[0].Prev}
+	if entries[0].Seq <= 1 {
+		chk.next, chk.prev = 1, ""
+	}
+	for _, e := range entries {
+		if err := chk.check(e); err != nil {
+			return chk.n, err
+		}
+	}
+	return chk.n, nil
+}
+
+// chainCheck is the running state of a verification walk.
+type chainCheck struct {
+	next uint64 // the Seq the next entry must have
+	prev string // the Hash the next entry's Prev must equal
+	n    int    // entries verified
+}
+
+func (c *chainCheck) check(e AuditEntry) error {
+	switch {
+	case e.Seq > c.next:
+		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("entry %d is missing (the next present is %d)", c.next, e.Seq)}
+	case e.Seq < c.next:
+		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("found entry %d where %d belongs (reordered)", e.Seq, c.next)}
+	case e.Prev != c.prev:
+		return &ChainError{Seq: e.Seq, Reason: "its previous-hash link does not match the entry before it (reordered, or an entry was removed)"}
+	case CanonicalHash(e) != e.Hash:
+		return &ChainError{Seq: e.Seq, Reason: "its hash does not match its content (the entry was altered)"}
+	}
+	c.next, c.prev, c.n = e.Seq+1, e.Hash, c.n+1
+	return nil
+}
