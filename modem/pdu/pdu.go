@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ErrMalformed is wrapped by every decoding error.
@@ -89,9 +90,12 @@ type Message struct {
 }
 
 // Decode decodes a PDU given as hex, as a modem prints it (SMSC first).
-// Case does not matter; surrounding whitespace is ignored.
+// Case does not matter; whitespace anywhere (line wrapping) is ignored.
 func Decode(hexPDU string) (*Message, error) {
-	s := strings.TrimSpace(hexPDU)
+	s := hexPDU
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		s = strings.Join(strings.Fields(s), "")
+	}
 	if len(s)%2 != 0 {
 		return nil, errorf("hex has an odd length (%d characters)", len(s))
 	}
