@@ -21,6 +21,9 @@ const (
 	TypeOther         = "other"
 )
 
+// maxDigits is the longest numeric TP address (10 octets of digits).
+const maxDigits = 20
+
 // maxAlphaChars caps an alphanumeric address (23.040 allows 11 characters).
 const maxAlphaChars = 11
 
@@ -149,6 +152,9 @@ func encodeAddress(s string) ([]byte, error) {
 		toa := byte(0x81)
 		if strings.HasPrefix(s, "+") {
 			toa, s = 0x91, s[1:]
+		}
+		if len(s) > maxDigits {
+			return nil, errorf("address %q has more than %d digits", s, maxDigits)
 		}
 		return append([]byte{byte(len(s)), toa}, packBCD(s)...), nil
 	}
