@@ -1,0 +1,75 @@
+package notify
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// request is one POST a test receiver got.
+type request struct {
+	Header http.Header
+	Body   []byte
+}
+
+// receiver is a real HTTP server on loopback that records every request on a channel and
+// answers with the statuses in script (then 200 forever).
+type receiver struct {
+	*httptest.Server
+	got chan request
+
+	mu     sync.Mutex
+	script []int
+	answer string
+}
+
+func newReceiver(t testing.TB, script ...int) *receiver {
+	r := &receiver{got: make(chan request, 256), script: script, answer: "ok"}
+	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	b, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	status := http.StatusOK
+	if len(r.script) > 0 {
+		status, r.script = r.script[0], r.script[1:]
+	}
+	answer := r.answer
+	r.mu.Unlock()
+	if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/json" {
+		status, answer = http.StatusUnsupportedMediaType, "want a JSON POST"
+	}
+	r.got <- request{Header: req.Header.Clone(), Body: b} // before answering: Send returns after
+	w.WriteHeader(status)
+	io.WriteString(w, answer)
+}
+
+// wait blocks until the next request arrives (or fails the test after a generous deadline).
+func (r *receiver) wait(t testing.TB) request {
+	t.Helper()
+	select {
+	case q := <-r.got:
+		return q
+	case <-time.After(20 * time.Second):
+		t.Fatal("the receiver got no request")
+		return request{}
+	}
+}
+
+// next returns the next request; the receiver must already have been sent one.
+func (r *receiver) next(t testing.TB) request {
+	t.Helper()
+	select {
+	case q := <-r.got:
+		return q
+	default:
+		t.Fatal("the receiver got no request")
+		return request{}
+	}
+}
