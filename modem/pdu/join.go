@@ -40,9 +40,6 @@ func joinRun(run []*Message) string {
 		return ""
 	}
 	first := run[0]
-	if first.NonText && first.Alphabet != AlphabetGSM7 && first.Alphabet != AlphabetUCS2 {
-		return ""
-	}
 	var payload []byte
 	for _, p := range run {
 		payload = append(payload, p.Payload...)

@@ -43,3 +43,14 @@ func TestTables(t *testing.T) {
 		}
 	}
 }
+
+// TestFillBits checks the padding after common UDH sizes (23.040 §9.2.3.24):
+// 1 bit after the 6-octet 8-bit concatenation header, none after the 7-octet
+// 16-bit one.
+func TestFillBits(t *testing.T) {
+	for udhl, want := range map[int]int{5: 1, 6: 0, 2: 4, 3: 3, 11: 2} {
+		if got := fillBits(udhl); got != want {
+			t.Errorf("fillBits(%d) = %d, want %d", udhl, got, want)
+		}
+	}
+}

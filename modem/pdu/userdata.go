@@ -57,9 +57,12 @@ func (m *Message) decodeHeader(ud []byte) (int, error) {
 }
 
 // decodeGSM7 unpacks the udl septets of ud that follow a header of hdrLen
-// octets (the header plus its fill bits occupy whole septets).
+// octets (UDHL included); the header plus its fill bits occupy whole septets.
 func (m *Message) decodeGSM7(ud []byte, udl, hdrLen int) error {
-	skip := (hdrLen*8 + 6) / 7
+	skip := 0
+	if hdrLen > 0 {
+		skip = (hdrLen*8 + fillBits(hdrLen-1)) / 7
+	}
 	if skip > udl {
 		return errorf("user data header (%d octets) is longer than user data length %d septets", hdrLen, udl)
 	}
