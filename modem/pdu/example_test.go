@@ -26,5 +26,5 @@ func ExampleJoin() {
 	fmt.Println(pdu.Join([]*pdu.Message{parts[0], nil}))
 	// Output:
 	// 3 G-123456 😀
-	// G-123 … 
+	// G-123 …
 }
