@@ -23,6 +23,7 @@ type receiver struct {
 
 	mu     sync.Mutex
 	script []int
+	always int // status once script is used up; 200 when 0
 	answer string
 }
 
@@ -37,6 +38,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	b, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	status := http.StatusOK
+	if r.always != 0 {
+		status = r.always
+	}
 	if len(r.script) > 0 {
 		status, r.script = r.script[0], r.script[1:]
 	}
