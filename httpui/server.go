@@ -3,12 +3,22 @@
 //
 // The server is one *Server. Every action is a method on *Server (the service layer) that
 // both the JSON handlers and the server-rendered form handlers (pages*.go) call; those
-// methods return typed errors that errorStatus maps to HTTP statuses.
+// methods return typed errors that statusOf maps to HTTP statuses (see SERVICE.md).
 package httpui
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
+	"sync"
 	"time"
+
+	"firmline/notify"
+	"firmline/store"
 )
 
 // Config is the httpui part of firmline's configuration.
@@ -17,7 +27,7 @@ type Config struct {
 	TLS           string           // "self-signed" | "files" | "off"
 	TLSCert       string           // for "files"
 	TLSKey        string           // for "files"
-	DataDir       string           // self-signed cert+key kept here (tls-cert.pem, tls-key.pem, 0600)
+	DataDir       string           // self-signed cert+key kept here (tls-cert.pem, tls-key.pem 0600)
 	PublicURL     string           // "" = derived from the request
 	Version       string           // shown by /api/v1/status
 	Now           func() time.Time // injected clock (tests); default time.Now
@@ -46,19 +56,138 @@ type ModemStatus struct {
 	LastMessage  time.Time `json:"last_message"`
 }
 
-// Server is the web inbox and API. All methods are safe for concurrent use.
-type Server struct {
-	cfg Config
-	mux *http.ServeMux
+// Notifier is the notify worker as httpui uses it (test sends and wake-ups). Nil-safe.
+type Notifier interface {
+	Test(ctx context.Context, channelID string) (notify.Answer, error)
+	Wake()
 }
 
-// Handler returns the whole mux including middleware.
-func (s *Server) Handler() http.Handler {
-	if s.mux == nil {
-		s.mux = http.NewServeMux()
-		for _, rt := range s.routes() {
-			s.mux.Handle(rt.pattern, rt.handler)
-		}
+// Mailer sends invitation emails; nil when SMTP is not configured.
+type Mailer interface {
+	SendInvite(ctx context.Context, to, link, inviter, role string) error
+}
+
+// Deps are the parts the server uses; main owns them and their lifetimes.
+type Deps struct {
+	Store  *store.Store
+	Log    *slog.Logger
+	Modems func() []ModemStatus // current state of every modem
+	Notify Notifier
+	Mailer Mailer
+}
+
+// Server is the web inbox and API. All methods are safe for concurrent use. The server owns
+// the hub goroutine and every WebSocket connection's goroutines; Serve (or Close) joins them.
+type Server struct {
+	cfg       Config
+	st        *store.Store
+	log       *slog.Logger
+	modems    func() []ModemStatus
+	notifier  Notifier
+	mailer    Mailer
+	now       func() time.Time
+	secure    bool // Secure cookies
+	cert      *tls.Certificate
+	limit     *limiter
+	hub       *hub
+	dummyHash string // verified against when an email is unknown, so timing reveals nothing
+	handler   http.Handler
+	closeOnce sync.Once
+}
+
+// New builds the server, loads or creates its TLS certificate (its fingerprint is logged),
+// starts the hub, and when the store has no user yet creates a one-time setup code (its hash
+// in Settings.SetupCodeHash) and logs it at Warn.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.Store == nil {
+		return nil, errors.New("httpui: no store")
 	}
-	return s.mux
+	s := &Server{cfg: cfg, st: d.Store, log: d.Log, modems: d.Modems, notifier: d.Notify, mailer: d.Mailer, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.modems == nil {
+		s.modems = func() []ModemStatus { return nil }
+	}
+	s.secure = cfg.TLS != "off"
+	if cfg.SecureCookies != nil {
+		s.secure = *cfg.SecureCookies
+	}
+	var err error
+	if s.cert, err = loadTLS(cfg, s.now()); err != nil {
+		return nil, err
+	}
+	if fp := fingerprint(s.cert); fp != "" {
+		s.log.Info("TLS certificate", "sha256_fingerprint", fp, "mode", cfg.TLS)
+	}
+	if s.dummyHash, err = HashPassword(randomString(16)); err != nil {
+		return nil, err
+	}
+	if err := s.firstRun(); err != nil {
+		return nil, err
+	}
+	s.limit = newLimiter(s.now)
+	s.hub = newHub(s.log)
+	go s.hub.run()
+	s.handler = s.build()
+	return s, nil
+}
+
+// build wires the route table into a ServeMux behind the CSRF guard and security headers.
+func (s *Server) build() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	return s.withHeaders(s.crossOrigin(mux))
+}
+
+// Handler returns the whole mux including middleware (for httptest and main).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// TLSFingerprint is the SHA-256 fingerprint of the serving certificate, "" when TLS is off.
+func (s *Server) TLSFingerprint() string { return fingerprint(s.cert) }
+
+func (s *Server) tlsOn() bool { return s.cert != nil }
+
+// Serve serves on ln (TLS per Config) until ctx is done, then shuts the HTTP server down, closes
+// the hub and every WebSocket, and returns nil on a clean stop.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	if s.cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = srv.Shutdown(sctx)
+		cancel()
+		<-errc
+	}
+	s.Close()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve web: %w", err)
+	}
+	return nil
+}
+
+// Close closes every WebSocket and stops the hub, waiting for their goroutines. Idempotent;
+// Serve calls it. Call it yourself only when Serve was never called (tests).
+func (s *Server) Close() error {
+	s.closeOnce.Do(s.hub.close)
+	return nil
 }

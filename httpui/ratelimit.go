@@ -1,0 +1,107 @@
+package httpui
+
+import (
+	"sync"
+	"time"
+)
+
+// Sign-in throttling. Each key ("acct:<email>" or "addr:<ip>") counts failures inside a
+// sliding window; once a key has had `free` failures, every further failure pushes its next
+// allowed attempt out by 1 s, 2 s, 4 s ... capped at limitWindow (15 min). Attempts before
+// that time are refused with 429 and Retry-After without checking the password. A success
+// clears the account's key. Accounts get 3 free failures; an address gets 20, because a whole
+// office usually signs in from one NAT address and must not be locked out by one person.
+// Unknown emails are counted exactly like known ones, so the limiter reveals nothing.
+const (
+	limitWindow     = 15 * time.Minute
+	limitFreeAcct   = 3
+	limitFreeAddr   = 20
+	limitMaxEntries = 10000
+)
+
+// limiter is safe for concurrent use.
+type limiter struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]*limitEntry
+}
+
+type limitEntry struct {
+	failures int
+	last     time.Time // last failure
+	next     time.Time // no attempt before this
+}
+
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, m: make(map[string]*limitEntry)}
+}
+
+// wait returns how long the caller must wait before trying any of keys (0 = go ahead).
+func (l *limiter) wait(keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	var d time.Duration
+	for _, k := range keys {
+		if e, ok := l.m[k]; ok && e.next.After(now) {
+			d = max(d, e.next.Sub(now))
+		}
+	}
+	return d
+}
+
+// fail records one failed attempt against each key (free is the failures allowed per key, in
+// the same order) and returns the delay now imposed.
+func (l *limiter) fail(keys []string, free []int) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.m) >= limitMaxEntries {
+		l.prune(now)
+	}
+	var d time.Duration
+	for i, k := range keys {
+		e := l.m[k]
+		if e == nil || now.Sub(e.last) > limitWindow {
+			e = &limitEntry{}
+			l.m[k] = e
+		}
+		e.failures++
+		e.last = now
+		if over := e.failures - free[i]; over > 0 {
+			delay := limitWindow
+			if over <= 20 {
+				delay = min(time.Second<<(over-1), limitWindow)
+			}
+			e.next = now.Add(delay)
+			d = max(d, delay)
+		}
+	}
+	return d
+}
+
+// succeed clears keys.
+func (l *limiter) succeed(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		delete(l.m, k)
+	}
+}
+
+// prune drops entries that no longer matter; called with mu held.
+func (l *limiter) prune(now time.Time) {
+	for k, e := range l.m {
+		if now.Sub(e.last) > limitWindow && !e.next.After(now) {
+			delete(l.m, k)
+		}
+	}
+	if len(l.m) >= limitMaxEntries { // under attack from many addresses: keep memory bounded
+		for k := range l.m {
+			delete(l.m, k)
+			if len(l.m) < limitMaxEntries/2 {
+				break
+			}
+		}
+	}
+}
