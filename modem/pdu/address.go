@@ -146,7 +146,9 @@ func decodeAlpha(raw []byte, septets int) string {
 }
 
 // encodeAddress encodes a TP address: "+digits" international (0x91),
-// digits national/unknown (0x81), anything else alphanumeric (0xD0).
+// digits national/unknown (0x81), anything else alphanumeric (0xD0) when it
+// is at most 11 septets of the default alphabet without control characters
+// or surrounding spaces (which decoding would strip).
 func encodeAddress(s string) ([]byte, error) {
 	if isDigits(strings.TrimPrefix(s, "+")) && s != "+" && s != "" {
 		toa := byte(0x81)
@@ -157,6 +159,9 @@ func encodeAddress(s string) ([]byte, error) {
 			return nil, errorf("address %q has more than %d digits", s, maxDigits)
 		}
 		return append([]byte{byte(len(s)), toa}, packBCD(s)...), nil
+	}
+	if s != strings.TrimSpace(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return nil, errorf("sender %q has control characters or surrounding spaces", s)
 	}
 	septets, ok := newEncoder(charsetFor(0, 0)).encode(s)
 	if !ok || len(septets) == 0 || len(septets) > maxAlphaChars {
