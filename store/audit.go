@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -147,11 +148,48 @@ func (s *Store) appendAuditTx(tx *bbolt.Tx, e AuditEntry) (AuditEntry, error) {
 		}
 		e.Detail = d
 	}
-	e.Hash = CanonicalHash(e)
-	if err := putJSON(tx.Bucket(bucketAudit), u64(e.Seq), e); err != nil {
+	canon := canonical(e)
+	sum := sha256.Sum256(canon)
+	e.Hash = hex.EncodeToString(sum[:])
+	b := tx.Bucket(bucketAudit)
+	b.FillPercent = 0.95 // append-only, ascending keys
+	if err := b.Put(u64(e.Seq), storedEntry(canon, e.Hash)); err != nil {
 		return e, err
 	}
 	return e, meta.Put(keyAuditHead, append(u64(e.Seq), e.Hash...))
+}
+
+// storedEntry is the audit bucket's value: the canonical encoding with `,"hash":"<hex>"`
+// inserted before its final brace. It is JSON that decodes into AuditEntry, and verification
+// can hash the canonical bytes without decoding.
+func storedEntry(canon []byte, hash string) []byte {
+	v := make([]byte, 0, len(canon)+len(hash)+10)
+	v = append(v, canon[:len(canon)-1]...)
+	v = append(v, `,"hash":"`...)
+	v = append(v, hash...)
+	return append(v, `"}`...)
+}
+
+// splitStored undoes storedEntry and reads the Seq and Prev back out of the canonical bytes.
+func splitStored(v []byte) (canon []byte, seq uint64, prev, hash string, ok bool) {
+	const tail = len(`,"hash":""}`) + 64
+	if len(v) < tail || !bytes.HasSuffix(v, []byte(`"}`)) || !bytes.HasPrefix(v[len(v)-tail:], []byte(`,"hash":"`)) {
+		return nil, 0, "", "", false
+	}
+	hash = string(v[len(v)-66 : len(v)-2])
+	canon = append(append([]byte(nil), v[:len(v)-tail]...), '}')
+	rest, found := bytes.CutPrefix(canon, []byte(`{"seq":`))
+	end := bytes.IndexByte(rest, ',')
+	if !found || end < 1 {
+		return nil, 0, "", "", false
+	}
+	seq, err := strconv.ParseUint(string(rest[:end]), 10, 64)
+	i := bytes.LastIndex(canon, []byte(`,"prev":"`))
+	if err != nil || i < 0 || !bytes.HasSuffix(canon, []byte(`"}`)) {
+		return nil, 0, "", "", false
+	}
+	prev = string(canon[i+len(`,"prev":"`) : len(canon)-2])
+	return canon, seq, prev, hash, true
 }
 
 func valid(s string) string {
@@ -216,15 +254,16 @@ func (s *Store) VerifyAudit() (n int, err error) {
 func verifyTx(tx *bbolt.Tx) (int, error) {
 	chk := chainCheck{next: 1}
 	err := tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
-		var e AuditEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return &ChainError{Seq: readU64(k), Reason: "undecodable entry: " + err.Error()}
+		key := readU64(k)
+		canon, seq, prev, hash, ok := splitStored(v)
+		if !ok {
+			return &ChainError{Seq: min(key, chk.next), Reason: "the entry is not in the stored format (altered)"}
 		}
-		if key := readU64(k); key != e.Seq {
-			at := min(key, chk.next)
-			return &ChainError{Seq: at, Reason: fmt.Sprintf("the entry stored as %d says it is %d (moved or reordered)", key, e.Seq)}
+		if key != seq {
+			return &ChainError{Seq: min(key, chk.next), Reason: fmt.Sprintf("the entry stored as %d says it is %d (moved or reordered)", key, seq)}
 		}
-		return chk.check(e)
+		sum := sha256.Sum256(canon)
+		return chk.check(seq, prev, hash, hex.EncodeToString(sum[:]))
 	})
 	if err != nil {
 		return chk.n, err
@@ -248,7 +287,7 @@ func VerifyChain(entries []AuditEntry) (n int, err error) {
 		chk.next, chk.prev = 1, ""
 	}
 	for _, e := range entries {
-		if err := chk.check(e); err != nil {
+		if err := chk.check(e.Seq, e.Prev, e.Hash, CanonicalHash(e)); err != nil {
 			return chk.n, err
 		}
 	}
@@ -262,17 +301,19 @@ type chainCheck struct {
 	n    int    // entries verified
 }
 
-func (c *chainCheck) check(e AuditEntry) error {
+// check takes the next entry's Seq, Prev and stored Hash, and the hash computed from its
+// content.
+func (c *chainCheck) check(seq uint64, prev, hash, computed string) error {
 	switch {
-	case e.Seq > c.next:
-		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("entry %d is missing (the next present is %d)", c.next, e.Seq)}
-	case e.Seq < c.next:
-		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("found entry %d where %d belongs (reordered)", e.Seq, c.next)}
-	case e.Prev != c.prev:
-		return &ChainError{Seq: e.Seq, Reason: "its previous-hash link does not match the entry before it (reordered, or an entry was removed)"}
-	case CanonicalHash(e) != e.Hash:
-		return &ChainError{Seq: e.Seq, Reason: "its hash does not match its content (the entry was altered)"}
+	case seq > c.next:
+		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("entry %d is missing (the next present is %d)", c.next, seq)}
+	case seq < c.next:
+		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("found entry %d where %d belongs (reordered)", seq, c.next)}
+	case prev != c.prev:
+		return &ChainError{Seq: seq, Reason: "its previous-hash link does not match the entry before it (reordered, or an entry was removed)"}
+	case computed != hash:
+		return &ChainError{Seq: seq, Reason: "its hash does not match its content (the entry was altered)"}
 	}
-	c.next, c.prev, c.n = e.Seq+1, e.Hash, c.n+1
+	c.next, c.prev, c.n = seq+1, hash, c.n+1
 	return nil
 }
