@@ -155,7 +155,11 @@ func (e *Engine) resync(ctx context.Context) error {
 		if err := e.write("AT\r", "resync"); err != nil {
 			return err
 		}
-		ok, err := e.awaitOK(ctx, 2*time.Second)
+		wait := 2 * time.Second
+		if e.opt.Timeout > 0 {
+			wait = e.opt.Timeout
+		}
+		ok, err := e.awaitOK(ctx, wait)
 		if err != nil {
 			return err
 		}
