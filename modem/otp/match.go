@@ -17,11 +17,95 @@ type ruleset struct {
 	origin     *regexp.Regexp
 }
 
+// exclusion is one compiled exclusionRule: either re over the whole text, or words with the
+// before/after patterns anchored at each occurrence.
 type exclusion struct {
-	reason string
-	re     *regexp.Regexp
-	benign bool
+	reason        string
+	re            *regexp.Regexp
+	words         []string
+	prefix        bool
+	before, after *regexp.Regexp
+	benign        bool
 }
+
+// lookBehind is how far before a word the before pattern may reach, in bytes.
+const lookBehind = 48
+
+func compileExclusion(r exclusionRule) exclusion {
+	x := exclusion{reason: r.reason, words: r.words, prefix: r.prefix, benign: r.benign}
+	if len(r.words) == 0 {
+		x.re = regexp.MustCompile(r.pattern)
+		return x
+	}
+	if r.before != "" {
+		x.before = regexp.MustCompile(`(?:` + r.before + `)$`)
+	}
+	if r.after != "" {
+		x.after = regexp.MustCompile(`^(?:` + r.after + `)`)
+	}
+	return x
+}
+
+// find appends the stretches of low that x claims.
+func (x exclusion) find(low string, out []mark) []mark {
+	if x.re != nil {
+		for _, m := range x.re.FindAllStringIndex(low, -1) {
+			out = append(out, mark{s: m[0], e: m[1], reason: x.reason, benign: x.benign})
+		}
+		return out
+	}
+	for _, w := range x.words {
+		eachASCIIWord(low, w, !x.prefix, func(s, e int) {
+			if m, ok := x.around(low, s, e); ok {
+				out = append(out, m)
+			}
+		})
+	}
+	return out
+}
+
+// around matches the before and after patterns next to the word at low[s:e].
+func (x exclusion) around(low string, s, e int) (mark, bool) {
+	m := mark{s: s, e: e, reason: x.reason, benign: x.benign}
+	if x.before != nil {
+		from := max(0, s-lookBehind)
+		loc := x.before.FindStringIndex(low[from:s])
+		if loc == nil {
+			return m, false
+		}
+		m.s = from + loc[0]
+	}
+	if x.after != nil {
+		loc := x.after.FindStringIndex(low[e:])
+		if loc == nil {
+			return m, false
+		}
+		m.e = e + loc[1]
+	}
+	return m, true
+}
+
+// eachASCIIWord calls fn for each occurrence of w in low that starts a word, and ends one when
+// strictEnd is set, in the sense of RE2's \b: only where w has an ASCII letter or digit.
+func eachASCIIWord(low, w string, strictEnd bool, fn func(s, e int)) {
+	for from := 0; from < len(low); {
+		i := strings.Index(low[from:], w)
+		if i < 0 {
+			return
+		}
+		s, e := from+i, from+i+len(w)
+		from = s + 1
+		if isWordByte(w[0]) && s > 0 && isWordByte(low[s-1]) {
+			continue
+		}
+		if strictEnd && isWordByte(w[len(w)-1]) && e < len(low) && isWordByte(low[e]) {
+			continue
+		}
+		fn(s, e)
+	}
+}
+
+func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
 type platform struct {
 	name    string
@@ -39,10 +123,8 @@ func compileRules() *ruleset {
 		senders: make(map[string]int),
 		origin:  regexp.MustCompile(`^@([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)[ ]+#([a-z0-9]{4,10})(?:[ ]+%[a-z0-9.-]+)?[ ]*$`),
 	}
-	months := strings.Join(monthNames, "|")
 	for _, r := range exclusionRules {
-		p := strings.ReplaceAll(r.pattern, "{month}", months)
-		rs.exclusions = append(rs.exclusions, exclusion{reason: r.reason, re: regexp.MustCompile(p), benign: r.benign})
+		rs.exclusions = append(rs.exclusions, compileExclusion(r))
 	}
 	seen := make(map[string]bool)
 	for _, set := range keywordSets {
@@ -91,9 +173,7 @@ type mark struct {
 func (rs *ruleset) marks(low string) []mark {
 	var out []mark
 	for _, x := range rs.exclusions {
-		for _, m := range x.re.FindAllStringIndex(low, -1) {
-			out = append(out, mark{s: m[0], e: m[1], reason: x.reason, benign: x.benign})
-		}
+		out = x.find(low, out)
 	}
 	return out
 }

@@ -158,6 +158,7 @@ func (f *finder) keywordCodes() {
 		return
 	}
 	hits := rules.keywordHits(f.t.low, f.marks)
+	free := f.freeRunes()
 	for _, sp := range f.spans {
 		if !f.codeShape(sp) {
 			continue
@@ -166,7 +167,7 @@ func (f *finder) keywordCodes() {
 			f.add(cand{Candidate: f.candidate(sp.s, sp.e, None, why), from: rejected, pos: sp.s})
 			continue
 		}
-		h, gap, ok := f.nearest(sp, hits)
+		h, gap, ok := nearest(sp, hits, free)
 		if !ok {
 			continue
 		}
@@ -178,20 +179,45 @@ func (f *finder) keywordCodes() {
 	}
 }
 
-// nearest returns the keyword closest to sp within the windows, and the gap in characters.
-func (f *finder) nearest(sp span, hits []hit) (hit, int, bool) {
+// freeRunes returns, for each byte offset i of low, how many characters of low[:i] no mark
+// covers. The distance between a keyword and a code counts only those: an amount, a card
+// ending or an IBAN between them is explained, and does not push the code out of reach.
+func (f *finder) freeRunes() []int {
+	low := f.t.low
+	free := make([]int, len(low)+1)
+	for i := 0; i < len(low); i++ {
+		free[i+1] = free[i]
+		if utf8.RuneStart(low[i]) && !marked(f.marks, i) {
+			free[i+1]++
+		}
+	}
+	return free
+}
+
+func marked(ms []mark, i int) bool {
+	for _, m := range ms {
+		if m.s <= i && i < m.e {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest returns the keyword closest to sp within the windows, and the distance in
+// unmarked characters.
+func nearest(sp span, hits []hit, free []int) (hit, int, bool) {
 	var best hit
 	bestGap, found := 0, false
 	for _, h := range hits {
 		var gap int
 		switch {
 		case h.e <= sp.s:
-			gap = utf8.RuneCountInString(f.t.low[h.e:sp.s])
+			gap = free[sp.s] - free[h.e]
 			if gap > windowAfter {
 				continue
 			}
 		case sp.e <= h.s:
-			gap = utf8.RuneCountInString(f.t.low[sp.e:h.s])
+			gap = free[h.s] - free[sp.e]
 			if gap > windowBefore {
 				continue
 			}
@@ -228,15 +254,20 @@ func (f *finder) fallback() {
 	f.add(cand{Candidate: f.candidate(only.s, only.e, Low, "the only code-like token"), from: fromFallback, pos: only.s})
 }
 
-// fallbackShape rejects what is too common to guess on: a year, and mixed tokens with
-// lower-case letters or fewer than two digits.
+// fallbackShape rejects what is too common to guess on: a year or a number that starts
+// with one ("2026-0042"), and mixed tokens with fewer than two digits.
 func (f *finder) fallbackShape(sp span) bool {
 	code := f.t.code(sp.s, sp.e)
-	if len(code) == 4 && allDigits(code) && (code[:2] == "19" || code[:2] == "20") {
+	if yearLike(code) && (len(code) == 4 || sp.sep != 0 && f.t.low[sp.s+4] == sp.sep) {
 		return false
 	}
 	if allDigits(code) {
 		return true
 	}
 	return f.t.upperLetters(sp.s, sp.e) && digitCount(code) >= 2
+}
+
+// yearLike reports whether code starts with four digits from 1900 to 2099.
+func yearLike(code string) bool {
+	return len(code) >= 4 && allDigits(code[:4]) && (code[:2] == "19" || code[:2] == "20")
 }

@@ -82,6 +82,7 @@ var platformRules = []platformRule{
 	{name: "Box", senders: []string{"Box"}, words: []string{"box.com"}, domains: []string{"box.com"}},
 	{name: "Citrix", senders: []string{"Citrix", "ShareFile"}, words: []string{"sharefile", "citrix"}, domains: []string{"sharefile.com"}},
 	{name: "Twilio", senders: []string{"Twilio", "Authy"}, words: []string{"twilio", "authy"}, domains: []string{"twilio.com"}},
+	{name: "Telegram", senders: []string{"Telegram"}, words: []string{"telegram"}, domains: []string{"telegram.org"}},
 	{name: "WeChat", senders: []string{"WeChat"}, words: []string{"wechat", "微信"}},
 	{name: "Alipay", senders: []string{"Alipay"}, words: []string{"alipay", "支付宝"}},
 
@@ -155,42 +156,85 @@ var monthNames = []string{
 	"diciembre", "dezembro", "dicembre",
 }
 
-// exclusionRule marks a stretch of text whose numbers are never a code. Patterns run on the
-// lower-cased text with ASCII digits; {month} stands for the month names above. A benign
-// stretch (a duration) does not count as "another number" for the fallback.
+// exclusionRule marks a stretch of text whose numbers are never a code. Patterns are RE2 and
+// run on the lower-cased text with ASCII digits and plain spaces. A rule is either a whole
+// pattern, or a list of words with what must come before and/or after one of them: the
+// words are found by plain search and only their surroundings are matched, which keeps long
+// word lists cheap. A word starting (ending) with an ASCII letter or digit must start (end) a
+// word of the text, unless prefix is set, which lets it be the start of a longer word ("code"
+// of "codes"). A benign stretch (a duration, a size) does not count as "another number" for
+// the fallback.
 type exclusionRule struct {
 	reason  string
-	pattern string
+	pattern string // the whole stretch; or:
+	words   []string
+	before  string // what must come right before a word ("" when nothing must)
+	after   string // what must come right after a word ("" when nothing must)
+	prefix  bool
 	benign  bool
 }
 
 // exclusionRules are the known false positives (modem.md §7.2, requirement 35).
 var exclusionRules = []exclusionRule{
 	{reason: "url", pattern: `(?:https?://|www\.)[^\s]+|[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|de|fr|es|it|nl|uk|gov|edu|app|ly|gl|me|us|cn|jp|ru|pl|tr|ca|au|ch|at|be|br|pt|law|legal|info|biz)(?:/[^\s]*)?`},
-	{reason: "amount", pattern: `(?:us\$|r\$|[$€£¥₹₽₺]|\b(?:usd|eur|gbp|chf|jpy|cny|rmb|cad|aud|inr|brl|mxn|pln|rub|sek|nok|dkk)\b)\s?-?\d[\d.,']*`},
-	{reason: "amount", pattern: `\d[\d.,']*\s?(?:[$€£¥₹₽₺元円]|(?:usd|eur|gbp|chf|jpy|cny|rmb|cad|aud|brl|pln|zl|tl|rub|dollars?|euros?|pounds?|yuan|reais)\b|zł|руб)`},
-	{reason: "amount", pattern: `(?:\b(?:balance|saldo|solde|guthaben|kontostand|bakiye)\b|余额|残高|잔액|баланс)\D{0,25}\d[\d.,]*`},
+	{reason: "amount", after: `\s?-?\d[\d.,']*`, words: []string{
+		"us$", "r$", "$", "€", "£", "¥", "₹", "₽", "₺", "usd", "eur", "gbp", "chf", "jpy", "cny", "rmb", "cad", "aud", "inr", "brl",
+		"mxn", "pln", "rub", "sek", "nok", "dkk"}},
+	{reason: "amount", before: `\d[\d.,']*\s?`, words: []string{
+		"$", "€", "£", "¥", "₹", "₽", "₺", "元", "円", "원", "ريال", "zł", "руб", "р", "usd", "eur", "gbp", "chf", "jpy", "cny", "rmb", "cad",
+		"aud", "brl", "pln", "zl", "tl", "rub", "dollar", "dollars", "euro", "euros", "pound", "pounds", "yuan", "reais"}},
+	{reason: "amount", after: `\D{0,25}\d[\d.,]*`, words: []string{
+		"balance", "saldo", "solde", "guthaben", "kontostand", "bakiye", "余额", "残高", "잔액", "баланс"}},
 	{reason: "date", pattern: `\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?|\d{1,2}\s?月\s?\d{1,2}\s?日|\d{4}년|\d{1,2}월\s?\d{1,2}일`},
-	{reason: "date", pattern: `\b(?:{month})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?|\b\d{1,2}(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?(?:{month})\b\.?(?:\s+(?:de\s+)?\d{4}\b)?`},
+	{reason: "date", words: monthNames, after: `\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?`},
+	{reason: "date", words: monthNames, before: `\b\d{1,2}(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?`, after: `\.?(?:\s+(?:de\s+)?\d{4}\b)?`},
 	{reason: "time", pattern: `\b\d{1,2}[:h]\d{2}(?::\d{2})?\b|\b\d{1,4}\s?(?:am|pm|uhr)\b`},
 	{reason: "phone", pattern: `\+\d[\d\s().-]{6,}\d|(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]\d{4}\b|\b1[\s.-]\d{3}[\s.-]\d{3}[\s.-]\d{4}\b|\b0\d{2,4}[\s.-]\d{3,4}[\s.-]?\d{3,4}\b`},
-	{reason: "phone", pattern: `\b(?:call|phone|tel|telephone|contact|hotline|fax|whatsapp us|text us|anrufen|telefon|rufen sie|appelez|téléphone|llame|llámenos|teléfono|ligue|telefone|chiami|telefono|bel|bellen)\b\D{0,20}\d[\d\s().-]{3,}\d|(?:zadzwoń|звоните|телефон|arayın)\D{0,20}\d[\d\s().-]{3,}\d|(?:电话|热线|致电|拨打|客服|電話)\D{0,6}\d+`},
-	{reason: "card ending", pattern: `\b(?:ending|ends?\s+(?:in|with)|last\s+(?:4|four)\s+(?:digits)?|endziffern?|endnummer|endend\s+auf|terminada\s+en|terminando\s+en|terminaci[oó]n|finissant\s+par|se\s+terminant\s+par|terminant\s+par|final|finale|terminante\s+(?:in|con)|eindigend\s+op|eindigt\s+op|kończąc\w*)\b\s*(?:in|on|of|with)?\s*[:#-]?\s*[*x•.]*\d{2,6}|(?:尾号|尾號|末尾|末四位|尾数|끝자리|оканчивающ\S*)\D{0,3}\d{2,6}|[*x•·]{2,}\s?\d{2,6}`},
-	{reason: "card ending", pattern: `\b(?:card|karte|carte|tarjeta|cartão|carta|kaart|visa|mastercard|amex|debit|credit)\b\s*(?:no\.?|number|nr\.?|#)?\s*[:#]?\s*[*x•]*\d{4}\b`},
-	{reason: "reference", pattern: `\b(?:order|orders|tracking|track|reference|ref|invoice|booking|confirmation\s+(?:number|no\.?|#)|case|matter|docket|ticket|acct|account|policy|claim|receipt|transaction|txn|shipment|parcel|package|delivery|flight|seat|gate|room|reservation|appointment|bestellnummer|bestellung|sendungsnummer|sendung|paket|rechnung|rechnungsnummer|auftrag|kundennummer|aktenzeichen|commande|colis|facture|référence|réservation|dossier|pedido|envío|envio|factura|referencia|reserva|encomenda|fatura|ordine|spedizione|fattura|prenotazione|riferimento|bestelling|pakket|factuur|zending|zamówienie|zamówienia|przesyłka|kargo)\b\s*(?:number|num\.?|nr\.?|no\.?|n°|nº|#|id|número|numero|nummer|numarası|numarasi)?\s*(?:is|ist|est|es|é|è|:)?\s*#?\s*[a-z0-9-]*\d[a-z0-9-]*|(?:订单|訂單|运单|快递|單號|单号|注文番号|お問い合わせ番号|주문번호|송장번호|заказ|посылк|sipariş)\S*\D{0,8}\d+`},
-	{reason: "not a login code", pattern: `\b(?:(?:discount|promo|promotional|promotion|coupon|voucher|gift|referral|area|tracking|zip|postal|post|bar|qr|invite|invitation|rabatt|gutschein)\s?-?codes?|barcode|gutscheincode|rabattcode|promocode|code\s+promo|code\s+de\s+réduction|código\s+(?:de\s+)?(?:descuento|promocional|postal)|cupom|cupón|codice\s+sconto|kortingscode|kod\s+rabatowy|indirim\s+kodu)\b\s*[:\-]?\s*(?:is\s+|ist\s+|est\s+|es\s+)?[a-z0-9-]*|(?:промокод|优惠码|优惠券|折扣码|邀请码)\D{0,4}[a-z0-9-]*`},
+	{reason: "phone", after: `\D{0,20}\d[\d\s().-]{3,}\d`, words: []string{
+		"call", "phone", "tel", "telephone", "contact", "hotline", "fax", "whatsapp us", "text us", "anrufen", "telefon", "rufen sie",
+		"appelez", "téléphone", "llame", "llámenos", "teléfono", "ligue", "telefone", "chiami", "telefono", "bel", "bellen",
+		"zadzwoń", "звоните", "телефон", "arayın", "电话", "热线", "致电", "拨打", "客服", "電話"}},
+	{reason: "card ending", after: `\D{0,8}\d{2,6}`, words: []string{
+		"ending", "ending in", "ends in", "ends with", "end in", "last 4", "last 4 digits", "last four digits", "endziffer",
+		"endziffern", "endnummer", "endend auf", "terminada en", "terminado en", "terminando en", "terminación", "terminacion",
+		"finissant par", "se terminant par", "terminant par", "final", "finale", "terminante in", "terminante con",
+		"eindigend op", "eindigt op", "kończącej", "kończącą", "kończąca", "kończący", "尾号", "尾號", "末尾", "末四位", "尾数",
+		"끝자리", "оканчивающейся", "оканчивающаяся", "оканчивается", "المنتهية"}},
+	{reason: "card ending", pattern: `[*x•·]{2,}\s?\d{2,6}`},
+	{reason: "card ending", after: `\s*(?:no\.?|number|nr\.?|#)?\s*[:#]?\s*[*x•]*\d{4}\b`, words: []string{
+		"card", "karte", "carte", "tarjeta", "cartão", "carta", "kaart", "visa", "mastercard", "amex", "debit", "credit"}},
+	{reason: "reference", after: `\s*(?:number|num\.?|nr\.?|no\.?|n\.|n°|nº|#|id|número|numero|nummer|numarası|numarasi|номер)?\s*(?:is|ist|est|es|é|è|:|：)?\s*#?\s*[a-z0-9-]*\d[a-z0-9-]*`, words: []string{
+		"order", "orders", "tracking", "track", "reference", "ref", "invoice", "booking", "confirmation number",
+		"confirmation no", "confirmation #", "case", "matter", "docket", "ticket", "acct", "account", "policy", "claim", "receipt",
+		"transaction", "txn", "shipment", "parcel", "package", "delivery", "flight", "seat", "gate", "room", "reservation",
+		"appointment", "document", "doc", "workspace", "folder", "bestellnummer", "bestellung", "sendungsnummer", "sendung",
+		"paket", "rechnung", "rechnungsnummer", "auftrag", "kundennummer", "aktenzeichen", "dokument", "commande", "colis",
+		"facture", "référence", "réservation", "dossier", "pedido", "envío", "envio", "factura", "referencia", "reserva",
+		"documento", "encomenda", "fatura", "ordine", "spedizione", "fattura", "prenotazione", "riferimento", "bestelling",
+		"pakket", "factuur", "zending", "zamówienie", "zamówienia", "przesyłka", "kargo", "takip no", "takip", "sipariş",
+		"siparişiniz", "заказ", "посылка", "посылку", "订单", "訂單", "运单", "單號", "单号", "注文番号", "お問い合わせ番号",
+		"주문번호", "송장번호"}},
+	{reason: "iban", pattern: `\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}(?: ?[a-z0-9]{1,4})?\b`},
+	{reason: "not a login code", prefix: true, after: `s?\s*[:\-]?\s*(?:is\s+|ist\s+|est\s+|es\s+)?[a-z0-9-]*`, words: []string{
+		"discount code", "promo code", "promotional code", "promotion code", "coupon code", "voucher code", "gift code",
+		"gift card code", "referral code", "area code", "tracking code", "trackingcode", "zip code", "postal code", "post code",
+		"postcode", "barcode", "bar code", "qr code", "invite code", "invitation code", "rabattcode", "gutscheincode",
+		"promocode", "code promo", "code de réduction", "código de descuento", "código descuento", "código promocional",
+		"código postal", "cupom", "cupón", "codice sconto", "kortingscode", "kod rabatowy", "indirim kodu", "промокод",
+		"优惠码", "优惠券", "折扣码", "邀请码"}},
 	{reason: "promotion", pattern: `[a-z0-9-]*\d[a-z0-9-]*\s+(?:for|at|to get|and get|and save)\s+(?:\d+\s?%|[$€£]\d+|checkout)|(?:\d+\s?%|[$€£]\d+)\s+off\D{0,30}?codes?\s*:?\s*[a-z0-9-]+`},
-	{reason: "reply short code", pattern: `\b(?:reply|text|send|txt|sms)\s+\w+\s+(?:to|an|au|al|a|para|naar)\s+\d+`},
+	{reason: "reply short code", after: `\s+\w+\s+(?:to|an|au|al|a|para|naar)\s+\d+`, words: []string{"reply", "text", "send", "txt", "sms"}},
 	{reason: "duration", benign: true, pattern: `\d+\s?-?\s?(?:(?:minutes?|minuten|minutos?|minuti|minuut|min|mins|hours?|hrs?|stunden?|std|heures?|horas?|ore|uur|seconds?|secs?|sekunden|secondes|segundos|secondi|days?|tage?n?|jours?|dias?|giorni|dagen|dakika|saat|minut\w*|godzin\w*)\b|días?|минут|час|分钟|分鐘|分間|分|小时|秒|時間|분|시간|دقيقة|دقائق)`},
 	{reason: "size", benign: true, pattern: `\b\d+(?:[.,]\d+)?\s?(?:gb|mb|kb|tb|km|kg|ml|mm|cm|mph|%)`},
 	{reason: "digit count", benign: true, pattern: `\b\d{1,2}[\s-]?(?:digits?|stellig\w*|chiffres|dígitos|cifre|cijfers)`},
 }
 
 // Code-shape limits from the SMS User Consent API: 4 to 10 characters with at least one
-// digit (modem.md §7.1). The windows are in characters between keyword and code.
+// digit (modem.md §7.1). The windows count the characters between keyword and code that no
+// exclusion covers.
 const (
 	minCodeLen   = 4
 	maxCodeLen   = 10
-	windowAfter  = 40 // keyword ... code
+	windowAfter  = 50 // keyword ... code
 	windowBefore = 30 // code ... keyword
 )
