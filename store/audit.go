@@ -152,7 +152,7 @@ func (s *Store) appendAuditTx(tx *bbolt.Tx, e AuditEntry) (AuditEntry, error) {
 	sum := sha256.Sum256(canon)
 	e.Hash = hex.EncodeToString(sum[:])
 	b := tx.Bucket(bucketAudit)
-	b.FillPercent = 0.95 // append-only, ascending keys
+	b.FillPercent = appendFill
 	if err := b.Put(u64(e.Seq), storedEntry(canon, e.Hash)); err != nil {
 		return e, err
 	}

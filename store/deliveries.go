@@ -34,7 +34,8 @@ const (
 
 // ExpandEvent atomically removes the event and adds its deliveries. Each delivery gets an ID,
 // EventID, Created and Status "pending"; Kind, MessageID and Data default to the event's;
-// a zero NextAttempt means now. ErrNotFound when the event is gone (already expanded).
+// a zero NextAttempt means now; ChannelID is required. ErrNotFound when the event is gone
+// (already expanded). On any error nothing changes.
 func (s *Store) ExpandEvent(eventID string, ds []Delivery) error {
 	seq, ok := parseSeqID(eventID)
 	if !ok {
@@ -51,6 +52,9 @@ func (s *Store) ExpandEvent(eventID string, ds []Delivery) error {
 			return err
 		}
 		for _, d := range ds {
+			if d.ChannelID == "" {
+				return fmt.Errorf("a delivery has no channel")
+			}
 			fillDelivery(&d, e, now)
 			if err := addDelivery(tx, d); err != nil {
 				return err
@@ -85,6 +89,7 @@ func fillDelivery(d *Delivery, e Event, now time.Time) {
 // addDelivery assigns the ID and writes the delivery and its indexes.
 func addDelivery(tx *bbolt.Tx, d Delivery) error {
 	b := tx.Bucket(bucketDeliveries)
+	b.FillPercent = appendFill
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err

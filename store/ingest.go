@@ -160,6 +160,7 @@ func (s *Store) placeRecord(tx *bbolt.Tx, r *record, group string, fresh bool) e
 // saveRecord gives r the next Seq, moves its msg_byseq key and writes it and its search entry.
 func saveRecord(tx *bbolt.Tx, r *record) error {
 	bySeq := tx.Bucket(bucketBySeq)
+	bySeq.FillPercent = appendFill
 	key := []byte(r.ID)
 	if r.Seq != 0 {
 		if err := bySeq.Delete(u64(r.Seq)); err != nil {
@@ -175,10 +176,12 @@ func saveRecord(tx *bbolt.Tx, r *record) error {
 		return err
 	}
 	r.PDUs = nil
-	if err := putJSON(tx.Bucket(bucketMessages), key, r); err != nil {
+	msgs, search := tx.Bucket(bucketMessages), tx.Bucket(bucketSearch)
+	msgs.FillPercent, search.FillPercent = appendFill, appendFill
+	if err := putJSON(msgs, key, r); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketSearch).Put(key, searchValue(&r.Message))
+	return search.Put(key, searchValue(&r.Message))
 }
 
 // announce appends the outbox event and the audit entry for a message that became visible or

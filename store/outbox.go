@@ -154,6 +154,7 @@ func (s *Store) EnqueueEvent(e Event) (Event, error) {
 
 func (s *Store) enqueueTx(tx *bbolt.Tx, e Event) (Event, error) {
 	b := tx.Bucket(bucketEvents)
+	b.FillPercent = appendFill
 	seq, err := b.NextSequence()
 	if err != nil {
 		return e, err

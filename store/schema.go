@@ -87,6 +87,11 @@ var (
 	keyRules       = []byte("rules")
 )
 
+// appendFill is the page fill used for buckets whose keys are written in ascending order
+// (messages, msg_byseq, msg_search, audit, events, deliveries): bbolt's default of 0.5 leaves
+// pages half empty when keys only ever grow.
+const appendFill = 0.9
+
 // migration is one step of the schema. Version n is reached by running migrations[n-1]; all
 // pending steps run in Open inside a single read-write transaction, so a crash leaves the
 // previous version intact.
