@@ -11,6 +11,7 @@ import (
 
 // request is one POST a test receiver got.
 type request struct {
+	At     time.Time // when the handler started
 	Header http.Header
 	Body   []byte
 }
@@ -35,6 +36,7 @@ func newReceiver(t testing.TB, script ...int) *receiver {
 }
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	at := time.Now()
 	b, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	status := http.StatusOK
@@ -49,7 +51,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/json" {
 		status, answer = http.StatusUnsupportedMediaType, "want a JSON POST"
 	}
-	r.got <- request{Header: req.Header.Clone(), Body: b} // before answering: Send returns after
+	r.got <- request{At: at, Header: req.Header.Clone(), Body: b} // before answering: Send returns after
 	w.WriteHeader(status)
 	io.WriteString(w, answer)
 }

@@ -74,7 +74,9 @@ type testWorker struct {
 
 func startWorker(t testing.TB, st *store.Store, clk *clock, cfg Config) *testWorker {
 	t.Helper()
-	cfg.Now = clk.now
+	if clk != nil { // nil: the real clock (benchmarks)
+		cfg.Now = clk.now
+	}
 	cfg.Rand = func(n int64) int64 { return n - 1 }
 	w := New(st, cfg, slog.New(slog.DiscardHandler))
 	fin := make(chan store.Delivery, 64)
