@@ -66,7 +66,7 @@ func decodeAddress(r *reader, what string) (address, error) {
 	if ton(toa) == tonAlphanumeric {
 		return address{value: decodeAlpha(raw, int(n)*4/7), kind: TypeAlphanumeric, toa: toa}, nil
 	}
-	return numericAddress(bcd(raw, int(n)), toa), nil
+	return numericAddress(raw, int(n), toa), nil
 }
 
 // decodeSMSC reads the RP-SMSC address: its length counts octets including
@@ -83,32 +83,39 @@ func decodeSMSC(r *reader) (address, error) {
 	if ton(raw[0]) == tonAlphanumeric {
 		return address{value: decodeAlpha(raw[1:], (len(raw)-1)*8/7), kind: TypeAlphanumeric, toa: raw[0]}, nil
 	}
-	return numericAddress(bcd(raw[1:], 2*(len(raw)-1)), raw[0]), nil
+	return numericAddress(raw[1:], 2*(len(raw)-1), raw[0]), nil
 }
 
 func ton(toa byte) int { return int(toa>>4) & 0x07 }
 
-// numericAddress classifies a BCD value by its type-of-address.
-func numericAddress(digits string, toa byte) address {
-	a := address{value: digits, toa: toa, kind: TypeOther}
+// numericAddress decodes n BCD semi-octets of raw and classifies them by
+// the type-of-address octet.
+func numericAddress(raw []byte, n int, toa byte) address {
+	a := address{toa: toa, kind: TypeOther}
+	prefix := ""
+	if ton(toa) == tonInternational {
+		a.kind, prefix = TypeInternational, "+"
+	}
+	a.value = bcd(raw, n, prefix)
+	digits := a.value[len(prefix):]
 	switch ton(toa) {
-	case tonInternational:
-		a.kind = TypeInternational
-		if digits != "" {
-			a.value = "+" + digits
-		}
 	case tonUnknown, tonNational, tonSubscriber, tonAbbreviated:
 		if digits != "" && isDigits(digits) {
 			a.kind = TypeNational
 		}
 	}
+	if digits == "" {
+		a.value = ""
+	}
 	return a
 }
 
-// bcd decodes up to n semi-octets of nibble-swapped BCD, skipping fillers.
-func bcd(raw []byte, n int) string {
+// bcd decodes up to n semi-octets of nibble-swapped BCD after prefix,
+// skipping fillers.
+func bcd(raw []byte, n int, prefix string) string {
 	var b strings.Builder
-	b.Grow(n)
+	b.Grow(len(prefix) + n)
+	b.WriteString(prefix)
 	for i := 0; i < n && i/2 < len(raw); i++ {
 		nib := raw[i/2] & 0x0F
 		if i%2 == 1 {

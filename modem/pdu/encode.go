@@ -43,7 +43,7 @@ const maxUD = 140
 // that does not fit one PDU is split with a concatenation UDH (153 septets
 // or 67 UCS2 units per part with an 8-bit reference).
 func EncodeDeliver(d Deliver) ([]string, error) {
-	head, err := deliverHead(d)
+	h, err := deliverHead(d)
 	if err != nil {
 		return nil, err
 	}
@@ -62,25 +62,26 @@ func EncodeDeliver(d Deliver) ([]string, error) {
 		if len(chunks) > 1 {
 			udh = append(concatIE(d, len(chunks), i+1), udh...)
 		}
-		out[i] = strings.ToUpper(hex.EncodeToString(assemble(head, d, alphabet, udh, c)))
+		out[i] = strings.ToUpper(hex.EncodeToString(assemble(h, d, alphabet, udh, c)))
 	}
 	return out, nil
 }
 
 // deliverHead encodes the SMSC and the originating address.
-func deliverHead(d Deliver) (smsc, error) {
+func deliverHead(d Deliver) (head, error) {
 	s, err := encodeSMSC(d.SMSC)
 	if err != nil {
-		return smsc{}, err
+		return head{}, err
 	}
 	oa, err := encodeAddress(d.Sender)
 	if err != nil {
-		return smsc{}, err
+		return head{}, err
 	}
-	return smsc{smsc: s, oa: oa}, nil
+	return head{smsc: s, oa: oa}, nil
 }
 
-type smsc struct{ smsc, oa []byte }
+// head holds the encoded SMSC and originating address shared by all parts.
+type head struct{ smsc, oa []byte }
 
 // deliverPayload picks the alphabet and returns the payload units: septets
 // for gsm7, octets for ucs2 and 8bit.
@@ -191,7 +192,7 @@ func safeCut(p []byte, n int, alphabet string) int {
 }
 
 // assemble builds one binary SMS-DELIVER.
-func assemble(h smsc, d Deliver, alphabet string, udh, chunk []byte) []byte {
+func assemble(h head, d Deliver, alphabet string, udh, chunk []byte) []byte {
 	fo := byte(0x04) // SMS-DELIVER, no more messages to send
 	if len(udh) > 0 {
 		fo |= 0x40

@@ -16,8 +16,8 @@ const (
 // plain septets and the single-shift table that maps septets after ESC.
 // Undefined code points are 0. Values are read-only after init.
 type charset struct {
-	locking [128]rune
-	shift   [128]rune
+	locking *[128]rune
+	shift   *[128]rune
 }
 
 // tables holds the parsed locking ([0]) and shift ([1]) tables per language;
@@ -62,7 +62,7 @@ func charsetFor(locking, single int) charset {
 	if single < 0 || single > maxLanguage {
 		single = 0
 	}
-	return charset{locking: tables[0][locking], shift: tables[1][single]}
+	return charset{locking: &tables[0][locking], shift: &tables[1][single]}
 }
 
 // decodeSeptets renders unpacked septets (one per byte, values 0..127) as
@@ -70,7 +70,7 @@ func charsetFor(locking, single int) charset {
 // the locking table's character for that code (23.038 §6.2.1.1); ESC ESC and
 // a trailing ESC render a space / nothing. Undefined locking entries render
 // U+FFFD. The result is always valid UTF-8.
-func (cs *charset) decodeSeptets(septets []byte) string {
+func (cs charset) decodeSeptets(septets []byte) string {
 	var b strings.Builder
 	b.Grow(len(septets))
 	for i := 0; i < len(septets); i++ {
@@ -96,7 +96,7 @@ func (cs *charset) decodeSeptets(septets []byte) string {
 	return b.String()
 }
 
-func (cs *charset) plain(s byte) rune {
+func (cs charset) plain(s byte) rune {
 	if r := cs.locking[s]; r != undefined {
 		return r
 	}

@@ -168,11 +168,23 @@ func (m *Message) decodeSubmit(r *reader, fo byte) error {
 	if err := m.decodePIDDCS(r); err != nil {
 		return err
 	}
-	vp := map[byte]int{0: 0, 2: 1, 1: 7, 3: 7}[(fo>>3)&0x03]
-	if _, err := r.take(vp, "validity period"); err != nil {
+	if _, err := r.take(validityLen(fo), "validity period"); err != nil {
 		return err
 	}
 	return m.decodeUserData(r, fo&0x40 != 0)
+}
+
+// validityLen returns the TP-VP length for the TP-VPF bits of a SUBMIT:
+// none, relative (1 octet), enhanced or absolute (7 octets).
+func validityLen(fo byte) int {
+	switch (fo >> 3) & 0x03 {
+	case 0:
+		return 0
+	case 2:
+		return 1
+	default:
+		return 7
+	}
 }
 
 // decodeStatusReport reads an SMS-STATUS-REPORT after its first octet.
