@@ -155,8 +155,8 @@ func (e *Engine) resync(ctx context.Context) error {
 		if err := e.write("AT\r", "resync"); err != nil {
 			return err
 		}
-		wait := 2 * time.Second
-		if e.opt.Timeout > 0 {
+		wait := time.Second
+		if e.opt.Timeout > 0 && e.opt.Timeout < wait {
 			wait = e.opt.Timeout
 		}
 		ok, err := e.awaitOK(ctx, wait)

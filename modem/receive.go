@@ -1,0 +1,166 @@
+package modem
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"firmline/modem/at"
+)
+
+// drainAll hands every pending +CMT to the sink, then lists every receive store with
+// AT+CMGL=4, hands deliver/status-report entries (stat 0/1) to the sink, and deletes
+// exactly those the sink committed. hint means a +CMTI asked for it (Huawei's storage
+// may lag: an empty listing is repeated once). It returns only session-ending errors.
+func (m *Modem) drainAll(ctx context.Context, hint bool) error {
+	if !m.sess.initialised {
+		return nil
+	}
+	if err := m.flushCMT(ctx); err != nil {
+		return err
+	}
+	found := 0
+	for _, store := range m.sess.stores {
+		n, err := m.drain(ctx, store)
+		if err != nil {
+			return err
+		}
+		found += n
+	}
+	if hint && found == 0 && m.sess.q.cpmsLag && m.sleep(ctx, 500*time.Millisecond) {
+		for _, store := range m.sess.stores {
+			if _, err := m.drain(ctx, store); err != nil {
+				return err
+			}
+		}
+	}
+	m.urcMu.Lock()
+	m.memFull = false
+	m.urcMu.Unlock()
+	if len(m.sess.stores) > 1 || m.sess.stores[0] != m.sess.mem {
+		_, err := m.cmd(ctx, fmt.Sprintf(`+CPMS="%s"`, m.sess.mem))
+		return m.fatal(ctx, err)
+	}
+	return nil
+}
+
+// drain lists one store and processes it; it returns how many messages it found.
+func (m *Modem) drain(ctx context.Context, store string) (int, error) {
+	if len(m.sess.stores) > 1 || store != m.sess.mem {
+		_, err := m.cmd(ctx, fmt.Sprintf(`+CPMS="%s"`, store))
+		if f := m.fatal(ctx, err); f != nil {
+			return 0, f
+		}
+		if err != nil {
+			m.log.Warn("cannot select SMS store", "storage", store, "error", err)
+			return 0, nil
+		}
+	}
+	lines, err := m.list(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var msgs []Stored
+	for _, s := range parseList(store, lines) {
+		if s.Stat == 0 || s.Stat == 1 { // 2/3 are outgoing entries: neither ours nor deleted
+			msgs = append(msgs, s)
+		}
+	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	return len(msgs), m.deliver(ctx, msgs)
+}
+
+// list runs AT+CMGL=4, falling back to a bare AT+CMGL for modems that reject the
+// argument. A failure is logged and reads as an empty store: nothing is deleted.
+func (m *Modem) list(ctx context.Context) ([]string, error) {
+	lines, err := m.cmd(ctx, "+CMGL=4")
+	if f := m.fatal(ctx, err); f != nil {
+		return nil, f
+	}
+	if err == nil {
+		return lines, nil
+	}
+	m.noteCMS(err)
+	lines, err = m.cmd(ctx, "+CMGL")
+	if f := m.fatal(ctx, err); f != nil {
+		return nil, f
+	}
+	if err != nil {
+		m.noteCMS(err)
+		m.log.Warn("cannot list SMS storage; will retry at the next scan", "error", err)
+		return nil, nil
+	}
+	return lines, nil
+}
+
+// deliver hands msgs to the sink and deletes each one after the sink returned nil.
+func (m *Modem) deliver(ctx context.Context, msgs []Stored) error {
+	if err := m.sink.Receive(ctx, m.cfg.Name, msgs); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		m.log.Error("messages not stored; they stay on the modem and are retried at the next scan",
+			"count", len(msgs), "error", err)
+		m.update(func(s *Status) { s.LastError = "received messages could not be stored: " + err.Error() })
+		return nil
+	}
+	m.update(func(s *Status) {
+		s.LastMessage = m.cfg.Now()
+		if s.State == StateReady || s.State == StateStorageFull {
+			s.LastError = ""
+		}
+	})
+	for _, s := range msgs {
+		_, err := m.cmd(ctx, fmt.Sprintf("+CMGD=%d", s.Index))
+		if f := m.fatal(ctx, err); f != nil {
+			return f
+		}
+		if err != nil {
+			m.log.Warn("cannot delete a stored message; it will be listed again (and deduplicated)",
+				"storage", s.Storage, "index", s.Index, "error", err)
+		}
+	}
+	m.log.Debug("messages received", "count", len(msgs), "storage", msgs[0].Storage)
+	return nil
+}
+
+// flushCMT hands directly delivered (+CMT) PDUs to the sink, then acknowledges them with
+// AT+CNMA when the modem runs phase 2+ (+CSMS service 1). On a sink error they stay
+// queued in memory and are retried at the next scan (the modem has no copy).
+func (m *Modem) flushCMT(ctx context.Context) error {
+	m.urcMu.Lock()
+	msgs := append([]Stored(nil), m.cmts...)
+	m.urcMu.Unlock()
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := m.sink.Receive(ctx, m.cfg.Name, msgs); err != nil {
+		m.log.Error("directly delivered messages not stored; retrying at the next scan", "count", len(msgs), "error", err)
+		return nil
+	}
+	m.urcMu.Lock()
+	m.cmts = m.cmts[len(msgs):]
+	m.urcMu.Unlock()
+	m.update(func(s *Status) { s.LastMessage = m.cfg.Now() })
+	if m.sess.csmsService != 1 {
+		return nil
+	}
+	for range msgs {
+		_, err := m.cmd(ctx, "+CNMA")
+		if f := m.fatal(ctx, err); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// noteCMS records storage-full errors (+CMS ERROR: 322).
+func (m *Modem) noteCMS(err error) {
+	if code, ok := at.CMSCode(err); ok && code == at.CMSMemoryFull {
+		m.urcMu.Lock()
+		m.memFull = true
+		m.urcMu.Unlock()
+	}
+}
