@@ -60,7 +60,7 @@ type Result struct {
 // URLs or the sender's own number are never taken.
 func Find(sender, text string) Result {
 	f := newFinder(sender, text)
-	domain := f.originBound()
+	domain := f.originBound(text)
 	var res Result
 	if p := rules.platformOf(sender, domain, f.t.low); p >= 0 {
 		res.Platform = rules.platforms[p].name
@@ -104,7 +104,19 @@ type finder struct {
 	cands  []cand
 }
 
+// maxScan caps the part of a message that is searched (about ten SMS parts); codes sit at the
+// start of a message, and the cap keeps the work per message bounded whatever its length.
+// The origin-bound last line is read from the whole message.
+const maxScan = 1600
+
 func newFinder(sender, s string) *finder {
+	if len(s) > maxScan {
+		cut := maxScan
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
 	f := &finder{t: newText(s), sender: senderDigits(sender)}
 	if strings.ContainsAny(f.t.low, "0123456789") {
 		f.marks = rules.marks(f.t.low)
@@ -124,18 +136,18 @@ func senderDigits(sender string) string {
 	return k
 }
 
-// originBound takes the code of an "@domain #code" last line (WICG origin-bound one-time
-// codes, Apple's domain-bound codes) and returns the domain, or "".
-func (f *finder) originBound() string {
-	low := strings.TrimRight(f.t.low, " \n\r")
-	start := strings.LastIndexByte(low, '\n') + 1
-	m := rules.origin.FindStringSubmatchIndex(low[start:])
-	if m == nil || !strings.ContainsAny(low[start+m[4]:start+m[5]], "0123456789") {
+// originBound takes the code of an "@domain #code" last line of msg (WICG origin-bound
+// one-time codes, Apple's domain-bound codes) and returns the domain, or "".
+func (f *finder) originBound(msg string) string {
+	msg = strings.TrimRight(msg, " \t\n\r")
+	lt := newText(msg[strings.LastIndexByte(msg, '\n')+1:])
+	m := rules.origin.FindStringSubmatchIndex(lt.low)
+	if m == nil || !strings.ContainsAny(lt.low[m[4]:m[5]], "0123456789") {
 		return ""
 	}
-	s, e := start+m[4], start+m[5]
-	f.add(cand{Candidate: f.candidate(s, e, High, "origin-bound @domain #code line"), from: fromOrigin, pos: s})
-	return low[start+m[2] : start+m[3]]
+	c := Candidate{Code: lt.code(m[4], m[5]), Display: lt.display(m[4], m[5]), Confidence: High, Reason: "origin-bound @domain #code line"}
+	f.add(cand{Candidate: c, from: fromOrigin})
+	return lt.low[m[2]:m[3]]
 }
 
 // platformCodes applies the platform's own code formats (Google's "G-123456", ...).
@@ -184,23 +196,21 @@ func (f *finder) keywordCodes() {
 // ending or an IBAN between them is explained, and does not push the code out of reach.
 func (f *finder) freeRunes() []int {
 	low := f.t.low
+	depth := make([]int, len(low)+1) // how many marks start minus end at each offset
+	for _, m := range f.marks {
+		depth[m.s]++
+		depth[m.e]--
+	}
 	free := make([]int, len(low)+1)
+	covered := 0
 	for i := 0; i < len(low); i++ {
+		covered += depth[i]
 		free[i+1] = free[i]
-		if utf8.RuneStart(low[i]) && !marked(f.marks, i) {
+		if covered == 0 && utf8.RuneStart(low[i]) {
 			free[i+1]++
 		}
 	}
 	return free
-}
-
-func marked(ms []mark, i int) bool {
-	for _, m := range ms {
-		if m.s <= i && i < m.e {
-			return true
-		}
-	}
-	return false
 }
 
 // nearest returns the keyword closest to sp within the windows, and the distance in

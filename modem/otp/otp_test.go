@@ -83,3 +83,19 @@ func TestConfidenceString(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestFindLongMessage(t *testing.T) {
+	filler := strings.Repeat("Order #4829130 ships Nov 25; call 1-800-935-9935. ", 100)
+	r := Find("", filler+"\n@example.com #551902")
+	if r.Code != "551902" || r.Confidence != High {
+		t.Errorf("origin-bound line after %d bytes: %+v", len(filler), r)
+	}
+	r = Find("", "Your code is 482913. "+filler)
+	if r.Code != "482913" {
+		t.Errorf("code before a long tail: Code = %q", r.Code)
+	}
+	r = Find("", filler+"Your code is 482913.")
+	if r.Code != "" {
+		t.Errorf("a code past the scan limit was taken: %+v", r)
+	}
+}
