@@ -169,3 +169,35 @@ func TestGivesUpAfter24Hours(t *testing.T) {
 		t.Errorf("delivery log: %+v", ds)
 	}
 }
+
+func TestShutdownMidSendResendsSameDelivery(t *testing.T) {
+	clk := newClock()
+	st, path := tempStore(t, clk.now)
+	rcv := newReceiver(t)
+	rcv.hold = make(chan struct{}) // the receiver takes its time
+	webhookChannel(t, st, rcv.URL, true)
+	w := startWorker(t, st, clk, Config{})
+	m := ingest(t, st, 1, clk.now(), "Clio", "482913")
+	w.Wake()
+	cut := rcv.wait(t).Header.Get(HeaderDelivery)
+	w.stop() // serve shuts down while the POST is in flight
+	ds, _ := st.Deliveries(m.ID, 10)
+	if len(ds) != 1 || ds[0].Status != store.StatusPending || ds[0].Attempts != 0 {
+		t.Fatalf("after a cut-off send: %+v", ds)
+	}
+	st.Close()
+
+	rcv.mu.Lock()
+	rcv.hold = nil
+	rcv.mu.Unlock()
+	st2 := openStore(t, path, clk.now)
+	t.Cleanup(func() { st2.Close() })
+	w2 := startWorker(t, st2, clk, Config{})
+	w2.Wake()
+	if again := rcv.wait(t).Header.Get(HeaderDelivery); again != cut {
+		t.Errorf("resent as delivery %q, want the same id %q so the receiver can drop a duplicate", again, cut)
+	}
+	if d := w2.attempt(t); d.Status != store.StatusDelivered || d.Attempts != 1 {
+		t.Errorf("after restart: %+v", d)
+	}
+}

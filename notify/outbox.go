@@ -59,7 +59,9 @@ func (w *Worker) plan(e store.Event) ([]store.Delivery, error) {
 			return nil, err
 		}
 	case EventModem, EventHeartbeat:
-		ids = defaults(channels)
+		if ids = defaults(channels); len(ids) == 0 {
+			w.log.Warn("no default notification channel: a box alert goes nowhere", "kind", e.Kind, "modem", e.Data["modem"])
+		}
 	case EventTest:
 		ids = existing([]string{e.Data["channel"]}, channels)
 	}

@@ -26,6 +26,7 @@ type receiver struct {
 	script []int
 	always int // status once script is used up; 200 when 0
 	answer string
+	hold   chan struct{} // when set, answers wait until it is closed or the client gives up
 }
 
 func newReceiver(t testing.TB, script ...int) *receiver {
@@ -46,12 +47,19 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if len(r.script) > 0 {
 		status, r.script = r.script[0], r.script[1:]
 	}
-	answer := r.answer
+	answer, hold := r.answer, r.hold
 	r.mu.Unlock()
 	if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/json" {
 		status, answer = http.StatusUnsupportedMediaType, "want a JSON POST"
 	}
 	r.got <- request{At: at, Header: req.Header.Clone(), Body: b} // before answering: Send returns after
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-req.Context().Done():
+			return
+		}
+	}
 	w.WriteHeader(status)
 	io.WriteString(w, answer)
 }
