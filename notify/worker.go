@@ -81,6 +81,9 @@ type Worker struct {
 // New returns a Worker on st; nothing runs until Run.
 func New(st *store.Store, cfg Config, log *slog.Logger) *Worker {
 	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Worker{st: st, cfg: cfg, log: log, wake: make(chan struct{}, 1),
 		health: health{modems: map[string]*modemHealth{}}}
 }
