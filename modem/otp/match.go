@@ -121,7 +121,7 @@ var rules = compileRules()
 func compileRules() *ruleset {
 	rs := &ruleset{
 		senders: make(map[string]int),
-		origin:  regexp.MustCompile(`^@([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)[ ]+#([a-z0-9]{4,10})(?:[ ]+%[a-z0-9.-]+)?[ ]*$`),
+		origin:  regexp.MustCompile(originPattern),
 	}
 	for _, r := range exclusionRules {
 		rs.exclusions = append(rs.exclusions, compileExclusion(r))

@@ -2,7 +2,8 @@ package otp
 
 // This file is the whole rule book of the finder: platforms, their senders and words, their
 // own code formats, the code keywords of every language, and the phrases whose numbers are
-// never codes. The logic (otp.go, text.go, match.go) holds no names or words of its own, so a
+// never codes. The logic (otp.go, candidates.go, text.go, match.go) holds no names or words of
+// its own, so a
 // change in how a service words its texts is a change here and a new line in
 // testdata/corpus.json, nothing else.
 //
@@ -229,6 +230,12 @@ var exclusionRules = []exclusionRule{
 	{reason: "size", benign: true, pattern: `\b\d+(?:[.,]\d+)?\s?(?:gb|mb|kb|tb|km|kg|ml|mm|cm|mph|%)`},
 	{reason: "digit count", benign: true, pattern: `\b\d{1,2}[\s-]?(?:digits?|stellig\w*|chiffres|dígitos|cifre|cijfers)`},
 }
+
+// originPattern is the origin-bound last line of WICG "Origin-bound one-time codes delivered
+// via SMS" and Apple's domain-bound codes: "@domain #code", optionally followed by
+// " %embedding-domain". Group 1 is the domain, group 2 the code. It runs on the lower-cased
+// last line.
+const originPattern = `^@([a-z0-9][a-z0-9.-]*\.[a-z0-9-]+)[ ]+#([a-z0-9]{4,10})(?:[ ]+%[a-z0-9.-]+)?[ ]*$`
 
 // Code-shape limits from the SMS User Consent API: 4 to 10 characters with at least one
 // digit (modem.md §7.1). The windows count the characters between keyword and code that no
