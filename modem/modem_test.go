@@ -154,6 +154,23 @@ func TestSilenceThenRecovery(t *testing.T) {
 	h.waitReceived(msg...)
 }
 
+// A wedged modem that ignores resync and reopen is reset with AT+CFUN=1,1 and comes back.
+func TestWedgedModemIsReset(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.QuectelEC25}, Config{HealthEvery: 100 * time.Millisecond, CommandTimeout: 300 * time.Millisecond})
+	h.run()
+	h.waitState(StateReady)
+	h.sim.Wedge()
+	h.waitState(StateUnresponsive)
+	waitFor(t, "a reset", func() bool { return h.sim.Counters().Resets == 1 })
+	h.waitState(StateReady)
+	msg := encode(t, "+15551234567", "code 135790", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+	if n := h.sim.Counters().Resets; n != 1 {
+		t.Fatalf("%d resets", n)
+	}
+}
+
 func TestUnplugReplug(t *testing.T) {
 	h := newHarness(t, sim.Options{Profile: sim.QuectelEC25}, Config{})
 	h.run()

@@ -20,9 +20,6 @@ type session struct {
 	initialised bool     // init completed (SIM ready, storage chosen)
 }
 
-// scanDebounce coalesces a burst of +CMTI into one listing.
-const scanDebounce = 50 * time.Millisecond
-
 // session opens the port, runs an AT engine on it and serves until the device goes away,
 // stops answering, or ctx ends. On return the engine has stopped, the port is closed and
 // its reader goroutine has exited, so the next session may open the tty again.
@@ -65,7 +62,6 @@ func (m *Modem) serve(ctx context.Context, l *ladder) error {
 	defer scan.Stop()
 	health := time.NewTicker(m.cfg.HealthEvery)
 	defer health.Stop()
-	var debounce <-chan time.Time
 	for {
 		var err error
 		select {
@@ -74,12 +70,8 @@ func (m *Modem) serve(ctx context.Context, l *ladder) error {
 		case <-m.sess.eng.Done():
 			return fmt.Errorf("%w: %w", errGone, m.sess.eng.Err())
 		case <-m.scanSoon:
-			if debounce == nil {
-				debounce = time.After(scanDebounce)
-			}
-			continue
-		case <-debounce:
-			debounce = nil
+			// Leading edge: list at once. +CMTIs that arrive during the listing coalesce in
+			// the one-slot channel into a single follow-up listing, so a burst costs two.
 			err = m.drainAll(ctx, true)
 		case <-scan.C:
 			err = m.drainAll(ctx, false)

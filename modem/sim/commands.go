@@ -60,6 +60,10 @@ const (
 func (s *Sim) answer(c *conn, cmd string) {
 	s.mu.Lock()
 	s.cmds = append(s.cmds, cmd)
+	if s.faults.wedged && !strings.EqualFold(cmd, "AT+CFUN=1,1") {
+		s.mu.Unlock()
+		return
+	}
 	r := s.exec(cmd)
 	rssi := s.q.rssiSpam
 	s.mu.Unlock()

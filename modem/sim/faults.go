@@ -20,6 +20,7 @@ type faults struct {
 	failNext    map[string][]string
 	bulkDeletes int
 	resets      int
+	wedged      bool
 }
 
 // next pops a queued failure for the command name.
@@ -48,6 +49,14 @@ func (s *Sim) Silent(on bool) {
 	if !on {
 		s.flushPending()
 	}
+}
+
+// Wedge hangs the firmware: it ignores every command (no echo, no answer) except
+// AT+CFUN=1,1, which resets it (a brief unplug) and clears the hang.
+func (s *Sim) Wedge() {
+	s.mu.Lock()
+	s.faults.wedged = true
+	s.mu.Unlock()
 }
 
 // Garbage writes junk bytes on the line now.
@@ -99,8 +108,8 @@ func (s *Sim) NoSIM(on bool) {
 	}
 }
 
-// PIN locks the SIM with pin until AT+CPIN="pin" is sent; it takes effect at the next
-// power-up (Replug), or at once if nothing is plugged. Three wrong PINs lock it to PUK.
+// PIN locks the SIM with pin at once (and at every power-up) until AT+CPIN="pin" is sent.
+// Three wrong PINs lock it to PUK.
 func (s *Sim) PIN(pin string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -146,6 +146,7 @@ func cfunH(s *Sim, arg string) reply {
 		return ok("+CFUN: (0,1,4),(0,1)")
 	case "=1,1":
 		s.faults.resets++
+		s.faults.wedged = false
 		r := ok()
 		r.after = func() {
 			s.wg.Add(1)

@@ -273,7 +273,7 @@ func (s *Sim) read(c *conn) {
 		if s.silent() {
 			continue
 		}
-		if s.echoOn() {
+		if s.echoOn() && !s.wedged() {
 			s.write(c, string(buf[:n]))
 		}
 		for _, b := range buf[:n] {
@@ -329,6 +329,12 @@ func (s *Sim) silent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.faults.silent
+}
+
+func (s *Sim) wedged() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.wedged
 }
 
 func (s *Sim) echoOn() bool {

@@ -1,0 +1,178 @@
+package modem
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"firmline/modem/sim"
+)
+
+func TestParseCNMIAndCandidates(t *testing.T) {
+	cases := []struct {
+		answer string
+		first  string
+	}{
+		{"+CNMI: (0-2),(0-3),(0-3),(0-2),(0,1)", "2,1,0,0,0"},
+		{"+CNMI: (0,1,2),(0,1,2,3),(0,2),(0,2),(0,1)", "2,1,0,0,0"},
+		{"+CNMI: (1,2),(0,1),(0),(0),(0)", "2,1,0,0,0"},
+		{"+CNMI: (0,1),(0,2),(0),(1),(1)", "1,0,0,1,1"}, // no mt=1: never mt=2, rely on scans
+		{"+CNMI: (0-3),(0-3),(0-3),(0-2),(1)", "2,1,0,0,1"},
+		{"garbage", "2,1,0,0,0"},
+	}
+	for _, c := range cases {
+		got := cnmiCandidates(parseCNMIRanges([]string{c.answer}))
+		if got[0] != c.first {
+			t.Errorf("%q: first candidate %q, want %q (all %q)", c.answer, got[0], c.first, got)
+		}
+		for _, g := range got {
+			if strings.HasPrefix(g[2:], "2") {
+				t.Errorf("%q: candidate %q asks for direct delivery", c.answer, g)
+			}
+		}
+	}
+}
+
+func TestParseList(t *testing.T) {
+	lines := []string{
+		"+CMGL: 0,1,,23", "0791AABB", // standard, 0-based
+		"+CMGL: 3,0,23", "0791CCDD", // Telit: no <alpha>
+		"+CMGL: 4,2,,23", "0791EEFF", // MO entry: listed, filtered later
+		"+CMGL: 5,0,,23", // header without PDU
+		"+CMGL: 6,0,\"Bob, Inc\",23", "0791abcd",
+		"+CMGL: x,0,,23", "0791AAAA",
+	}
+	got := parseList("SM", lines)
+	want := []Stored{{"SM", 0, 1, "0791AABB"}, {"SM", 3, 0, "0791CCDD"}, {"SM", 4, 2, "0791EEFF"}, {"SM", 6, 0, "0791ABCD"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestChooseStores(t *testing.T) {
+	for _, c := range []struct {
+		offered []string
+		mem     string
+		drain   []string
+	}{
+		{[]string{"SM", "ME", "MT"}, "MT", []string{"SM", "ME"}},
+		{[]string{"SM", "ME"}, "ME", []string{"SM", "ME"}},
+		{[]string{"SM"}, "SM", []string{"SM"}},
+		{[]string{"MT"}, "MT", []string{"MT"}},
+		{nil, "SM", []string{"SM"}},
+	} {
+		mem, drain := chooseStores(c.offered)
+		if mem != c.mem || !slices.Equal(drain, c.drain) {
+			t.Errorf("%q: %q %q", c.offered, mem, drain)
+		}
+	}
+}
+
+func TestSmallParsers(t *testing.T) {
+	if u, n := parseCPMSUse([]string{`+CPMS: "SM",3,30,"SM",3,30,"SM",3,30`}); u != 3 || n != 30 {
+		t.Errorf("CPMS? %d/%d", u, n)
+	}
+	if u, n := parseCPMSUse([]string{"+CPMS: 4,50,4,50,4,50"}); u != 4 || n != 50 {
+		t.Errorf("CPMS= %d/%d", u, n)
+	}
+	if got := parseCPMSOptions([]string{`+CPMS: ("SM","ME","MT"),("SM","ME"),("SM")`}); !slices.Equal(got, []string{"SM", "ME", "MT"}) {
+		t.Errorf("CPMS=? %q", got)
+	}
+	if got := parseCNUM([]string{`+CNUM: "Own","+15551234567",145`}); got != "+15551234567" {
+		t.Errorf("CNUM %q", got)
+	}
+	if got := parseCPINR([]string{"+CPINR: SIM PIN,2,3", "+CPINR: SIM PUK,10,10"}); got != 2 {
+		t.Errorf("CPINR %d", got)
+	}
+	if got := regStat([]string{`+CEREG: 2,5,"00A1","01A2B3C",7`}); got != 5 {
+		t.Errorf("regStat %d", got)
+	}
+	if got := parseRSRP("+CESQ: 99,99,255,255,20,50"); got != -91 {
+		t.Errorf("RSRP %d", got)
+	}
+	if got := parseCOPS(`+COPS: 0,0,"Firmline Sim",7`); got != "Firmline Sim" {
+		t.Errorf("COPS %q", got)
+	}
+	if got := bareValue([]string{"+CGMR: LE20B04SIM7600M22"}); got != "LE20B04SIM7600M22" {
+		t.Errorf("bareValue %q", got)
+	}
+	for _, c := range []struct{ csq, rsrp, want int }{{99, 0, -1}, {0, 0, 0}, {12, 0, 2}, {31, 0, 5}, {99, -85, 4}, {99, -125, 0}} {
+		if got := bars(c.csq, c.rsrp); got != c.want {
+			t.Errorf("bars(%d,%d) = %d, want %d", c.csq, c.rsrp, got, c.want)
+		}
+	}
+}
+
+func TestStateOf(t *testing.T) {
+	for _, c := range []struct {
+		f    facts
+		want string
+	}{
+		{facts{creg: 1, cereg: 1, smsStackOK: true}, StateReady},
+		{facts{creg: 0, cereg: 1, smsStackOK: true}, StateReady}, // IMS may carry SMS
+		{facts{creg: 0, cereg: 1, smsStackOK: false}, StateNoSMSService},
+		{facts{creg: 3, cereg: 7, smsStackOK: false}, StateReady}, // SMS-only EPS registration
+		{facts{creg: 2, cereg: 2, smsStackOK: true}, StateNoNetwork},
+		{facts{creg: 5, cereg: -1, smsStackOK: true, storageFull: true}, StateStorageFull},
+	} {
+		if got, _ := stateOf(c.f); got != c.want {
+			t.Errorf("%+v: %s, want %s", c.f, got, c.want)
+		}
+	}
+}
+
+func TestQuirksFor(t *testing.T) {
+	for _, c := range []struct{ man, model, family string }{
+		{"Quectel", "EC25", "quectel"}, {"SIMCOM INCORPORATED", "SIMCOM_SIM7600E-H", "simcom"},
+		{"huawei", "E3372", "huawei"}, {"Telit", "LE910C1-EUX", "telit"},
+		{"Sierra Wireless, Incorporated", "EM7455", "sierra"}, {"Acme", "X", "generic"},
+	} {
+		if q := quirksFor(c.man, c.model); q.family != c.family {
+			t.Errorf("%s %s: %s", c.man, c.model, q.family)
+		}
+	}
+}
+
+// A port held by another process is reported plainly, and firmline does not read it.
+func TestPortHeldByModemManager(t *testing.T) {
+	h := newHarness(t, sim.Options{}, Config{})
+	dev, err := filepath.EvalSymlinks(h.sim.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc := t.TempDir()
+	os.MkdirAll(filepath.Join(proc, "4242", "fd"), 0o755)
+	os.WriteFile(filepath.Join(proc, "4242", "comm"), []byte("ModemManager\n"), 0o644)
+	os.Symlink(dev, filepath.Join(proc, "4242", "fd", "7"))
+	h.m.procRoot = proc
+	h.run()
+	waitFor(t, "held-port message", func() bool {
+		st := h.m.Status()
+		return st.State == StateDisconnected && strings.Contains(st.LastError, "held by ModemManager (pid 4242)")
+	})
+	if n := len(h.sim.Commands()); n != 0 {
+		t.Fatalf("%d commands sent to a held port", n)
+	}
+}
+
+// A HiLink dongle has no AT port: say why instead of "no device".
+func TestHiLinkExplained(t *testing.T) {
+	sys := t.TempDir()
+	dev := filepath.Join(sys, "bus", "usb", "devices", "1-1")
+	os.MkdirAll(dev, 0o755)
+	os.WriteFile(filepath.Join(dev, "idVendor"), []byte("12d1\n"), 0o644)
+	os.WriteFile(filepath.Join(dev, "idProduct"), []byte("14dc\n"), 0o644)
+	m := New(Config{Name: "x", Port: filepath.Join(t.TempDir(), "missing"), Log: testLog(t)}, newSink(), nil)
+	m.sysRoot = sys
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	waitFor(t, "HiLink explanation", func() bool { return strings.Contains(m.Status().LastError, "HiLink") })
+	cancel()
+	<-done
+}
