@@ -264,17 +264,15 @@ func (f *finder) fallback() {
 	f.add(cand{Candidate: f.candidate(only.s, only.e, Low, "the only code-like token"), from: fromFallback, pos: only.s})
 }
 
-// fallbackShape rejects what is too common to guess on: a year or a number that starts
-// with one ("2026-0042"), and mixed tokens with fewer than two digits.
+// fallbackShape accepts digits only (a lone "8XYZ123" is more often a licence plate or a
+// flight than a code; letters need a keyword or an origin-bound line), and rejects a year or
+// a number that starts with one ("2026-0042").
 func (f *finder) fallbackShape(sp span) bool {
 	code := f.t.code(sp.s, sp.e)
-	if yearLike(code) && (len(code) == 4 || sp.sep != 0 && f.t.low[sp.s+4] == sp.sep) {
+	if !allDigits(code) {
 		return false
 	}
-	if allDigits(code) {
-		return true
-	}
-	return f.t.upperLetters(sp.s, sp.e) && digitCount(code) >= 2
+	return !yearLike(code) || len(code) > 4 && (sp.sep == 0 || f.t.low[sp.s+4] != sp.sep)
 }
 
 // yearLike reports whether code starts with four digits from 1900 to 2099.

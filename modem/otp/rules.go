@@ -3,8 +3,7 @@ package otp
 // This file is the whole rule book of the finder: platforms, their senders and words, their
 // own code formats, the code keywords of every language, and the phrases whose numbers are
 // never codes. The logic (otp.go, candidates.go, text.go, match.go) holds no names or words of
-// its own, so a
-// change in how a service words its texts is a change here and a new line in
+// its own, so a change in how a service words its texts is a change here and a new line in
 // testdata/corpus.json, nothing else.
 //
 // How to add a platform: append a platformRule to platformRules.
@@ -83,6 +82,8 @@ var platformRules = []platformRule{
 	{name: "Box", senders: []string{"Box"}, words: []string{"box.com"}, domains: []string{"box.com"}},
 	{name: "Citrix", senders: []string{"Citrix", "ShareFile"}, words: []string{"sharefile", "citrix"}, domains: []string{"sharefile.com"}},
 	{name: "Twilio", senders: []string{"Twilio", "Authy"}, words: []string{"twilio", "authy"}, domains: []string{"twilio.com"}},
+	{name: "Uber", senders: []string{"Uber"}, words: []string{"uber"}, domains: []string{"uber.com"}},
+	{name: "Lyft", senders: []string{"Lyft"}, words: []string{"lyft"}, domains: []string{"lyft.com"}},
 	{name: "Telegram", senders: []string{"Telegram"}, words: []string{"telegram"}, domains: []string{"telegram.org"}},
 	{name: "WeChat", senders: []string{"WeChat"}, words: []string{"wechat", "微信"}},
 	{name: "Alipay", senders: []string{"Alipay"}, words: []string{"alipay", "支付宝"}},
@@ -212,7 +213,7 @@ var exclusionRules = []exclusionRule{
 		"placa", "targa", "kenteken", "zone", "ip", "bestellnummer", "bestellung", "sendungsnummer", "sendung",
 		"paket", "rechnung", "rechnungsnummer", "auftrag", "kundennummer", "aktenzeichen", "dokument", "commande", "colis",
 		"facture", "référence", "réservation", "dossier", "pedido", "envío", "envio", "factura", "referencia", "reserva",
-		"documento", "encomenda", "fatura", "ordine", "spedizione", "fattura", "prenotazione", "riferimento", "bestelling",
+		"documento", "encomenda", "fatura", "ordine", "pacco", "spedizione", "fattura", "prenotazione", "riferimento", "bestelling",
 		"pakket", "factuur", "zending", "zamówienie", "zamówienia", "przesyłka", "kargo", "takip no", "takip", "sipariş",
 		"siparişiniz", "заказ", "посылка", "посылку", "订单", "訂單", "运单", "單號", "单号", "注文番号", "お問い合わせ番号",
 		"주문번호", "송장번호"}},
