@@ -30,6 +30,14 @@ type config struct {
 	LogLevel   string
 	SMTP       smtpConfig
 	Grace      time.Duration // how long the parts of a concatenated message are awaited
+	Backup     backupConfig
+}
+
+// backupConfig is the nightly backup: into Dir (a USB stick or NAS mount), keeping the last Keep.
+type backupConfig struct {
+	Dir, Passphrase string
+	Keep            int
+	At              string // local time of day, "02:30"
 }
 
 type smtpConfig struct {
@@ -48,6 +56,7 @@ func defaultConfig() config {
 		LogLevel:   "info",
 		SMTP:       smtpConfig{Port: 587, TLS: "starttls"},
 		Grace:      30 * time.Second,
+		Backup:     backupConfig{Keep: 14, At: "02:30"},
 	}
 }
 
@@ -82,6 +91,10 @@ func settings() []setting {
 		{"smtp-password", "mail server password", str(func(c *config) *string { return &c.SMTP.Password }), true},
 		{"smtp-from", "sender address of firmline's mail", str(func(c *config) *string { return &c.SMTP.From }), false},
 		{"smtp-tls", "starttls, tls or none", str(func(c *config) *string { return &c.SMTP.TLS }), false},
+		{"backup-dir", "nightly backups go here (a USB stick or NAS mount); empty = off", str(func(c *config) *string { return &c.Backup.Dir }), false},
+		{"backup-keep", "how many nightly backups to keep", func(c *config, v string) error { return setInt(&c.Backup.Keep, v) }, false},
+		{"backup-at", "local time of the nightly backup, HH:MM", str(func(c *config) *string { return &c.Backup.At }), false},
+		{"backup-passphrase", "encrypt nightly backups with this passphrase (age)", str(func(c *config) *string { return &c.Backup.Passphrase }), true},
 		{"concat-wait", "how long to wait for missing parts of a long message before showing it", func(c *config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -275,7 +288,16 @@ func (c config) Validate() error {
 	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
 		errs = append(errs, fmt.Sprintf("smtp port %d is out of range", c.SMTP.Port))
 	}
-	for _, s := range []string{c.SMTP.Password, c.PIN} {
+	if _, err := time.Parse("15:04", c.Backup.At); err != nil {
+		errs = append(errs, fmt.Sprintf("backup-at %q is not a time of day like 02:30", c.Backup.At))
+	}
+	if c.Backup.Keep < 1 {
+		errs = append(errs, fmt.Sprintf("backup-keep %d must be at least 1", c.Backup.Keep))
+	}
+	if c.Backup.Passphrase != "" && len(c.Backup.Passphrase) < 8 {
+		errs = append(errs, "backup-passphrase must be at least 8 characters")
+	}
+	for _, s := range []string{c.SMTP.Password, c.PIN, c.Backup.Passphrase} {
 		if strings.HasPrefix(s, "\x00unreadable:") {
 			errs = append(errs, "secret file "+strings.TrimPrefix(s, "\x00unreadable:")+" cannot be read")
 		}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"firmline/modem/pdu"
+	"firmline/modem/sim"
+	"firmline/store"
+)
+
+// testAppliance is a real `serve` (in this process) on a simulated modem on a real pty, with
+// plain HTTP on a loopback port and a temp data dir.
+type testAppliance struct {
+	*appliance
+	sim    *sim.Sim
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startAppliance runs serve until the test ends. The owner owner@firm.example exists with
+// password ownerPassword and no second factor.
+func startAppliance(t testing.TB, profile sim.Profile) *testAppliance {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := sim.Start(sim.Options{Profile: profile, Dir: dir})
+	if err != nil {
+		t.Fatalf("simulated modem: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := seedOwner(dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg := defaultConfig()
+	cfg.Data, cfg.Listen, cfg.TLS, cfg.Modems, cfg.Grace = dir, "127.0.0.1:0", "off", []string{s.Path()}, 2*time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *appliance, 1)
+	done := make(chan error, 1)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	go func() {
+		done <- serve(ctx, cfg, log, func(string) string { return "" }, func(a *appliance) { ready <- a })
+	}()
+	var a *appliance
+	select {
+	case a = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve stopped at start: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("serve did not come up in 30 s")
+	}
+	ta := &testAppliance{appliance: a, sim: s, cancel: cancel, done: done}
+	t.Cleanup(ta.stop)
+	return ta
+}
+
+const ownerPassword = "correct horse battery staple 7"
+
+func seedOwner(dir string) error {
+	st, err := store.Open(filepath.Join(dir, dbName), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return execAdmin(context.Background(), adminEnv{store: st, log: slog.New(slog.DiscardHandler)},
+		adminRequest{Cmd: "user.add", Args: map[string]string{"email": "owner@firm.example", "role": "owner", "name": "Olive Owner"},
+			Password: ownerPassword}, io.Discard)
+}
+
+func (ta *testAppliance) stop() {
+	ta.cancel()
+	select {
+	case <-ta.done:
+	case <-time.After(30 * time.Second):
+		panic("serve did not stop within 30 s of cancellation")
+	}
+}
+
+// deliver encodes text from sender as SMS-DELIVER PDU(s) and hands them to the modem.
+func (ta *testAppliance) deliver(t testing.TB, sender, text string, ref int) []string {
+	t.Helper()
+	pdus, err := pdu.EncodeDeliver(pdu.Deliver{SMSC: "+15550000000", Sender: sender, Text: text, SentAt: time.Now(), Ref: ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.sim.Deliver(pdus...); err != nil {
+		t.Fatal(err)
+	}
+	return pdus
+}
+
+// waitFor polls cond until it holds or the deadline passes; the deadline is a safety net
+// for a hung test, not a timing assertion.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (ta *testAppliance) messages(t testing.TB) []store.Message {
+	t.Helper()
+	msgs, _, err := ta.store.Messages(store.Query{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs
+}
+
+// login signs the owner in over the JSON API and returns a client holding the cookie.
+func (ta *testAppliance) login(t testing.TB) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	body := fmt.Sprintf(`{"email":"owner@firm.example","password":%q}`, ownerPassword)
+	req, _ := http.NewRequest("POST", ta.url+"/api/v1/session", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, b)
+	}
+	return c
+}
+
+func TestReceiveEndToEnd(t *testing.T) {
+	ta := startAppliance(t, sim.Profile("quectel-ec25"))
+	ta.deliver(t, "+12065550143", "Your Clio verification code is 482913. It expires in 10 minutes.", 1)
+	waitFor(t, "message committed", func() bool { return len(ta.messages(t)) == 1 })
+	m := ta.messages(t)[0]
+	if m.Code != "482913" || m.Platform != "Clio" || m.Sender != "+12065550143" || !m.Complete {
+		t.Fatalf("stored message = %+v", m)
+	}
+	waitFor(t, "SIM slot freed after commit", func() bool { return len(ta.sim.Stored()) == 0 })
+
+	c := ta.login(t)
+	resp, err := c.Get(ta.url + "/api/v1/messages?limit=10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct {
+		Messages []map[string]any `json:"messages"`
+		Next     *string          `json:"next"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Messages) != 1 || page.Messages[0]["code"] != "482913" || page.Messages[0]["platform"] != "Clio" || page.Next != nil {
+		t.Fatalf("API page = %+v", page)
+	}
+}
+
+func TestConcatenatedOutOfOrderAndIncomplete(t *testing.T) {
+	ta := startAppliance(t, sim.Profile("simcom-sim7600"))
+	long := strings.Repeat("Your NetDocuments sign-in needs a second step. ", 5) + "Security code: 731904"
+	pdus, err := pdu.EncodeDeliver(pdu.Deliver{SMSC: "+15550000000", Sender: "+14155550199", Text: long, SentAt: time.Now(), Ref: 77})
+	if err != nil || len(pdus) < 2 {
+		t.Fatalf("encode: %v (%d parts)", err, len(pdus))
+	}
+	// The last part first, then the rest: one complete message.
+	ta.sim.Deliver(pdus[len(pdus)-1])
+	ta.sim.Deliver(pdus[:len(pdus)-1]...)
+	waitFor(t, "complete message", func() bool { ms := ta.messages(t); return len(ms) == 1 && ms[0].Complete })
+	if m := ta.messages(t)[0]; m.Text != long || m.Code != "731904" {
+		t.Fatalf("reassembled = %q code %q", m.Text, m.Code)
+	}
+	// A message whose second part never comes is shown incomplete after the grace period.
+	short, _ := pdu.EncodeDeliver(pdu.Deliver{SMSC: "+15550000000", Sender: "+14155550100", Text: long, SentAt: time.Now(), Ref: 78})
+	ta.sim.Deliver(short[0])
+	waitFor(t, "incomplete message revealed", func() bool { return len(ta.messages(t)) == 2 })
+	inc := ta.messages(t)[0]
+	if inc.Complete || inc.PartsReceived != 1 || inc.Parts != len(short) {
+		t.Fatalf("incomplete = %+v", inc)
+	}
+	ta.sim.Deliver(short[1:]...)
+	waitFor(t, "completed in place", func() bool { m, _ := ta.store.Message(inc.ID); return m.Complete })
+	if n := len(ta.messages(t)); n != 2 {
+		t.Fatalf("%d messages after completion, want 2 (updated in place)", n)
+	}
+}
