@@ -199,18 +199,6 @@ func valid(s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
-// appendAuditBatch appends many entries in one transaction (tests and benchmark fixtures).
-func (s *Store) appendAuditBatch(es []AuditEntry) error {
-	return s.db.Update(func(tx *bbolt.Tx) error {
-		for _, e := range es {
-			if _, err := s.appendAuditTx(tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // AuditEntries returns entries with since <= Time < until (a zero bound is open), oldest first
 // or newest first, at most limit (limit <= 0: all). It scans in Seq order rather than trusting
 // the clock to be monotonic (a Pi may boot with a wrong time).
