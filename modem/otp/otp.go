@@ -49,6 +49,9 @@ type Result struct {
 	Display    string     // as written in the message (e.g. "123-456")
 	Platform   string     // "Clio", "Westlaw", ... or "" when unknown
 	Confidence Confidence // the best code's confidence; None when there is no code
+	// Candidates lists every code-shaped token considered, best first, one per code and at
+	// most 16: the accepted ones, then the rejected ones with Confidence None and the reason
+	// (an amount, a card ending, the sender's own number...).
 	Candidates []Candidate
 }
 
