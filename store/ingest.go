@@ -20,8 +20,8 @@ import (
 // nothing. A single PDU creates a visible, complete message. A part joins its group's message
 // (created invisible and incomplete on the first part); when all parts are in, the message is
 // complete and visible and the group is closed, so a different PDU with the same group key later
-// starts a new message. A different PDU for a slot already filled also starts a new message
-// (the sender reused the reference). Audit actions: "message.received" when a message becomes
+// starts a new message. A different PDU for a slot already filled, or a part arriving more than
+// GroupWindow after the first, also starts a new message (the sender reused the reference). Audit actions: "message.received" when a message becomes
 // visible, "message.completed" when a visible incomplete message completes (actor "system").
 func (s *Store) Ingest(in Incoming, fields FieldsFunc) (m Message, dup bool, err error) {
 	pdu := strings.ToUpper(strings.TrimSpace(in.PDU))
@@ -61,7 +61,7 @@ func (s *Store) ingestTx(tx *bbolt.Tx, in Incoming, pdu string, fields FieldsFun
 			if err != nil {
 				return nil, err
 			}
-			if slot < len(old.Slots) && old.Slots[slot] == "" {
+			if slot < len(old.Slots) && old.Slots[slot] == "" && s.received(in).Sub(old.ReceivedAt) <= GroupWindow {
 				r = old
 			}
 		}
@@ -92,13 +92,23 @@ func (s *Store) ingestTx(tx *bbolt.Tx, in Incoming, pdu string, fields FieldsFun
 	return r, nil
 }
 
+// GroupWindow is how long after a concatenated message's first part a later part may still
+// join it. Past it, a part with the same group key starts a new message: the 8- or 16-bit
+// reference has been reused by the sender, and joining would splice two messages together.
+const GroupWindow = 24 * time.Hour
+
+// received is the arrival time of in: its ReceivedAt, or now when zero, in UTC.
+func (s *Store) received(in Incoming) time.Time {
+	t := in.ReceivedAt
+	if t.IsZero() {
+		t = s.now()
+	}
+	return t.UTC().Round(0)
+}
+
 // newRecord allocates the next message ID and an empty record with total slots.
 func (s *Store) newRecord(tx *bbolt.Tx, in Incoming, total int) (*record, error) {
-	received := in.ReceivedAt
-	if received.IsZero() {
-		received = s.now()
-	}
-	received = received.UTC().Round(0)
+	received := s.received(in)
 	meta := tx.Bucket(bucketMeta)
 	id := max(readU64(meta.Get(keyLastMsgID))+1, uint64(received.UnixMilli())<<16)
 	if err := meta.Put(keyLastMsgID, u64(id)); err != nil {

@@ -194,6 +194,21 @@ func TestIngestGroupReuse(t *testing.T) {
 	}
 }
 
+func TestIngestGroupWindow(t *testing.T) {
+	s, c := openTest(t)
+	old, _, _ := s.Ingest(part("dd", 1, c.Now()), textFields)
+	c.Advance(GroupWindow)
+	m, _, _ := s.Ingest(part("dd", 2, c.Now()), textFields)
+	if m.ID != old.ID {
+		t.Fatal("a part inside the window did not join")
+	}
+	c.Advance(time.Nanosecond)
+	m, _, _ = s.Ingest(part("dd", 3, c.Now()), textFields)
+	if m.ID == old.ID || m.PartsReceived != 1 {
+		t.Fatal("a part after the window joined an old message")
+	}
+}
+
 func TestIngestBadSequenceNumberIsSingle(t *testing.T) {
 	s, _ := openTest(t)
 	m, _, err := s.Ingest(Incoming{PDU: "0D0D", Group: "g", Total: 3, SeqNo: 9}, textFields)
