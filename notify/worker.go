@@ -227,6 +227,7 @@ func (w *Worker) record(d store.Delivery, ch store.Channel, sendErr error) {
 		return
 	}
 	w.logAttempt(got, ch, sendErr)
+	w.audit(got, ch)
 	if w.finished != nil {
 		w.finished <- got
 	}
@@ -261,6 +262,30 @@ func (w *Worker) logAttempt(d store.Delivery, ch store.Channel, err error) {
 		w.log.Warn("notification failed for good", append(attrs, "error", err)...)
 	default:
 		w.log.Info("notification attempt failed; will retry", append(attrs, "error", err, "next_attempt", d.NextAttempt)...)
+	}
+}
+
+// audit records the final outcome of a delivery in the audit log (the firm's evidence that
+// a code reached its channel, or did not). Retries in between are in the delivery log only.
+func (w *Worker) audit(d store.Delivery, ch store.Channel) {
+	action := ""
+	switch d.Status {
+	case store.StatusDelivered:
+		action = "notification.delivered"
+	case store.StatusFailed:
+		action = "notification.failed"
+	default:
+		return
+	}
+	detail := map[string]string{"delivery_id": d.ID, "kind": d.Kind, "channel_type": ch.Type, "attempts": fmt.Sprint(d.Attempts)}
+	if d.MessageID != "" {
+		detail["msg_id"] = d.MessageID
+	}
+	if d.LastError != "" {
+		detail["error"] = d.LastError
+	}
+	if _, err := w.st.Audit(store.AuditEntry{Actor: "system", Action: action, Target: ch.Name, Detail: detail}); err != nil {
+		w.log.Error("audit append failed", "action", action, "error", err)
 	}
 }
 
