@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -313,5 +315,59 @@ func TestSystemdListenerChild(t *testing.T) {
 	defer conn.Close()
 	if _, err := conn.Write([]byte("accepted by activated listener\n")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConfigSampleListsEverySetting: packaging/firmline.conf, installed as
+// /etc/firmline/firmline.conf, names every serve setting (and every secret's -file form) at
+// its default, commented out; uncommented, it loads and gives exactly the defaults.
+func TestConfigSampleListsEverySetting(t *testing.T) {
+	sample, err := os.ReadFile(filepath.Join("packaging", "firmline.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inSample := map[string]bool{}
+	var uncommented strings.Builder
+	for _, line := range strings.Split(string(sample), "\n") {
+		name, _, ok := strings.Cut(strings.TrimPrefix(line, "#"), " =")
+		if !strings.HasPrefix(line, "#") || !ok || strings.ContainsAny(name, " \t") || name == "" {
+			continue
+		}
+		inSample[name] = true
+		uncommented.WriteString(line[1:] + "\n")
+	}
+	known := map[string]bool{}
+	for _, s := range settings() {
+		known[s.name] = true
+		if s.secret {
+			known[s.name+"-file"] = true
+		}
+	}
+	for name := range known {
+		if !inSample[name] {
+			t.Errorf("packaging/firmline.conf lacks the setting %q", name)
+		}
+	}
+	for name := range inSample {
+		if !known[name] {
+			t.Errorf("packaging/firmline.conf names %q, which is not a serve setting", name)
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "firmline.conf")
+	if err := os.WriteFile(path, []byte(uncommented.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := loadConfig("serve", []string{"--config", path}, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatalf("the uncommented sample does not load: %v", err)
+	}
+	want := defaultConfig()
+	want.ConfigFile = path
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the sample's values are not the defaults:\n got %+v\nwant %+v", got, want)
+	}
+	if err := got.Validate(); err != nil {
+		t.Errorf("the sample's values do not validate: %v", err)
 	}
 }
