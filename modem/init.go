@@ -120,10 +120,13 @@ func (m *Modem) identify(ctx context.Context) error {
 		}
 	}
 	m.sess.q = quirksFor(id[0], id[1])
+	prev := m.Status()
 	m.update(func(s *Status) {
 		s.Manufacturer, s.Model, s.Firmware, s.IMEI = id[0], id[1], id[2], id[3]
 	})
-	m.log.Info("modem identified", "manufacturer", id[0], "model", id[1], "firmware", id[2], "family", m.sess.q.family)
+	if prev.Model != id[1] || prev.Firmware != id[2] {
+		m.log.Info("modem identified", "manufacturer", id[0], "model", id[1], "firmware", id[2], "family", m.sess.q.family)
+	}
 	return nil
 }
 

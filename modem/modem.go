@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -190,12 +191,33 @@ func (m *Modem) Run(ctx context.Context) error {
 		}
 		wait := l.next(err, m)
 		m.log.Debug("modem session ended", "error", err, "retry_in", wait)
-		if !m.sleep(ctx, wait) {
+		if !m.waitNode(ctx, wait) {
 			break
 		}
 	}
 	m.setState(StateDisconnected, "")
 	return nil
+}
+
+// waitNode waits d before the next open, but returns early when the port's path
+// reappears after having been missing (USB re-enumeration), after a short settle time for
+// udev. It reports whether to go on.
+func (m *Modem) waitNode(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	missing := false
+	for time.Now().Before(deadline) {
+		_, err := filepath.EvalSymlinks(m.cfg.Port)
+		if err != nil {
+			missing = true
+		} else if missing {
+			return m.sleep(ctx, 200*time.Millisecond)
+		}
+		m.touch()
+		if !m.sleep(ctx, min(250*time.Millisecond, time.Until(deadline))) {
+			return false
+		}
+	}
+	return ctx.Err() == nil
 }
 
 // sleep waits d or until ctx is done; it reports whether to go on.

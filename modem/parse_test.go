@@ -176,3 +176,34 @@ func TestHiLinkExplained(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// FuzzParsers feeds arbitrary modem answer lines to every parser of information lines:
+// none may panic, and CNMI candidates must never ask for direct delivery (<mt>=2).
+func FuzzParsers(f *testing.F) {
+	f.Add("+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)")            // typical CNMI=? answer
+	f.Add("+CNMI: (0-99999999),(2),(),(-),(,)")              // hostile ranges
+	f.Add(`+CPMS: ("SM","ME","MT"),("SM","ME"),("SM")`)      // CPMS=? answer
+	f.Add(`+CPMS: "SM",3,30,"SM",3,30,"SM",3,30`)            // CPMS? answer
+	f.Add("+CMGL: 0,1,,23\n0791AABB\n+CMGL: 3,0,23\n0791CC") // listing, Telit format
+	f.Add(`+CNUM: "a,b","+15551234567",145`)                 // quoted comma
+	f.Add("+CESQ: 99,99,255,255,20,97")                      // signal
+	f.Add("\"\"\",,,:::((()))")                              // quotes and brackets only
+	f.Fuzz(func(t *testing.T, s string) {
+		lines := strings.Split(s, "\n")
+		for _, c := range cnmiCandidates(parseCNMIRanges(lines)) {
+			if parts := strings.Split(c, ","); len(parts) > 1 && parts[1] == "2" {
+				t.Fatalf("direct delivery candidate %q", c)
+			}
+		}
+		parseList("SM", lines)
+		parseCPMSOptions(lines)
+		parseCPMSUse(lines)
+		parseCNUM(lines)
+		parseCPINR(lines)
+		regStat(lines)
+		bareValue(lines)
+		parseRSRP(s)
+		parseCOPS(s)
+		fields(s)
+	})
+}

@@ -111,11 +111,13 @@ func (m *Modem) fatal(ctx context.Context, err error) error {
 	case !errors.Is(err, at.ErrTimeout) && !errors.Is(err, at.ErrUnsynced) && !errors.Is(err, at.ErrNoPrompt):
 		return nil
 	}
+	prev := m.Status()
 	m.setState(StateUnresponsive, "the modem stopped answering AT commands; trying to resynchronise")
 	for range 2 {
 		rerr := m.sess.eng.Resync(ctx)
 		if rerr == nil {
 			m.log.Info("modem answers again after resync")
+			m.setState(prev.State, prev.LastError)
 			return nil
 		}
 		if errors.Is(rerr, at.ErrDeviceGone) || ctx.Err() != nil {

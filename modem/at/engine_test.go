@@ -267,3 +267,36 @@ func TestStrayLinesFilteredByPrefix(t *testing.T) {
 		t.Fatalf("CGMI: %q %v", lines, err)
 	}
 }
+
+// FuzzEngine feeds arbitrary modem output, in arbitrary chunks, to a running engine while
+// a command is in flight, then a final OK: the command must end (answer, error or
+// timeout) and, after a resync, the engine must answer the next command — no panic, no hang.
+func FuzzEngine(f *testing.F) {
+	f.Add([]byte("\r\n+CMGL: 1,0,,23\r\n+CMT: ,5\r\n"), uint8(3))    // two-line URC inside a listing
+	f.Add([]byte("\r\n> \x1a\x1b\x00"), uint8(1))                    // stray prompt and control bytes
+	f.Add([]byte("+CME ERROR: \r\nERROR\r\nOK\r\nOK\r\n"), uint8(2)) // several finals
+	f.Add([]byte("^RSSI: 9\r^RSSI: 9\n+CMTI: \"SM\",1\r\n"), uint8(5))
+	f.Fuzz(func(t *testing.T, junk []byte, split uint8) {
+		e, m, _ := start(t, map[string]string{"AT": "\r\nOK\r\n"}, Options{Timeout: 100 * time.Millisecond, Quiet: 5 * time.Millisecond})
+		ctx := ctxT(t)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			e.Command(ctx, "+CMGL=4")
+		}()
+		<-m.got // the command was written
+		step := int(split)%16 + 1
+		for i := 0; i < len(junk); i += step {
+			m.send(string(junk[i:min(i+step, len(junk))]))
+		}
+		m.send("\r\nOK\r\n")
+		<-done
+		// Lines after the first final result may still be queued; a resync discards them.
+		if err := e.Resync(ctx); err != nil {
+			t.Fatalf("resync after junk: %v", err)
+		}
+		if _, err := e.Command(ctx, ""); err != nil {
+			t.Fatalf("engine wedged after junk: %v", err)
+		}
+	})
+}
