@@ -291,6 +291,7 @@
     try { f = JSON.parse(ev.data); } catch (e) { return; }
     if (f.type === 'message') onMessage(f.message, f.seq);
     else if (f.type === 'modem') updateModem(f.modem || f);
+    else if (f.type === 'resync' && list && list.getAttribute('data-live') === '1') window.location.reload();
     else if (f.type === 'signed_out' || f.type === 'revoked') signedOut();
   }
   function connect() {

@@ -1,0 +1,158 @@
+package httpui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"firmline/store"
+)
+
+const (
+	auditScan  = 5000 // newest entries read per page view before filtering
+	auditShown = 500  // entries shown at most
+)
+
+// auditPage browses the audit log, newest first, with filters and export links.
+type auditPage struct {
+	pageBase
+	Entries                []store.AuditEntry
+	More                   bool
+	Q, Action              string
+	Since, Until           string // YYYY-MM-DD as in the form
+	Actions                []string
+	ExportCSV, ExportJSONL string
+}
+
+// dayRange parses the form's since/until dates (UTC days); until includes its whole day.
+func dayRange(q url.Values) (since, until time.Time, sinceS, untilS string) {
+	sinceS, untilS = q.Get("since"), q.Get("until")
+	if t, err := time.Parse(time.DateOnly, sinceS); err == nil {
+		since = t
+	} else {
+		sinceS = ""
+	}
+	if t, err := time.Parse(time.DateOnly, untilS); err == nil {
+		until = t.Add(24*time.Hour - time.Nanosecond)
+	} else {
+		untilS = ""
+	}
+	return since, until, sinceS, untilS
+}
+
+func (p *pages) audit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	since, until, sinceS, untilS := dayRange(q)
+	entries, err := p.s.st.AuditEntries(since, until, auditScan, true)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	pg := auditPage{pageBase: p.base(r, "Audit log", "settings"), Q: strings.TrimSpace(q.Get("q")),
+		Action: q.Get("action"), Since: sinceS, Until: untilS}
+	actions := map[string]bool{}
+	needle := strings.ToLower(pg.Q)
+	for _, e := range entries {
+		actions[e.Action] = true
+		if pg.Action != "" && e.Action != pg.Action {
+			continue
+		}
+		if needle != "" && !strings.Contains(strings.ToLower(e.Actor+" "+e.Action+" "+e.Target), needle) {
+			continue
+		}
+		if len(pg.Entries) == auditShown {
+			pg.More = true
+			break
+		}
+		pg.Entries = append(pg.Entries, e)
+	}
+	pg.More = pg.More || len(entries) == auditScan
+	pg.Actions = sortedKeys(actions)
+	pg.ExportCSV, pg.ExportJSONL = exportURL("csv", since, until), exportURL("jsonl", since, until)
+	p.render(w, r, http.StatusOK, "audit", pg)
+}
+
+// exportURL is the audit export of the API for the chosen period.
+func exportURL(format string, since, until time.Time) string {
+	v := url.Values{"format": {format}}
+	if !since.IsZero() {
+		v.Set("since", since.Format(time.RFC3339))
+	}
+	if !until.IsZero() {
+		v.Set("until", until.Format(time.RFC3339))
+	}
+	return "/api/v1/audit/export?" + v.Encode()
+}
+
+// reportPage is the printable compliance report for insurers and bar-compliance reviews.
+type reportPage struct {
+	pageBase
+	Generated     time.Time
+	Since, Until  string
+	FirmNumbers   []string
+	PlatformsSeen []string
+	Users         []userRow
+	Changes       []store.AuditEntry
+	ChainEntries  int
+	ChainError    string
+}
+
+// reportActions are the audit actions the report lists as access changes.
+func reportAction(a string) bool {
+	return strings.HasPrefix(a, "user.") || strings.HasPrefix(a, "token.") ||
+		a == "mfa.disabled" || a == "mfa.reset" || a == "mfa.removed" || a == "settings.mfa_policy"
+}
+
+func (p *pages) report(w http.ResponseWriter, r *http.Request) {
+	c, _ := p.s.callerFrom(r)
+	now := p.s.now().UTC()
+	since, until, sinceS, untilS := dayRange(r.URL.Query())
+	if since.IsZero() {
+		since, sinceS = now.AddDate(-1, 0, 0).Truncate(24*time.Hour), now.AddDate(-1, 0, 0).Format(time.DateOnly)
+	}
+	if until.IsZero() {
+		until, untilS = now, now.Format(time.DateOnly)
+	}
+	pg := reportPage{pageBase: p.base(r, "Compliance report", "settings"), Generated: now, Since: sinceS, Until: untilS}
+	users, err := p.s.st.Users()
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	for _, u := range users {
+		pg.Users = append(pg.Users, newUserRow(u, c))
+	}
+	entries, err := p.s.st.AuditEntries(since, until, 0, false)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	for _, e := range entries {
+		if reportAction(e.Action) {
+			pg.Changes = append(pg.Changes, e)
+		}
+	}
+	pg.ChainEntries, err = p.s.st.VerifyAudit()
+	if err != nil {
+		pg.ChainError = err.Error() // the chain error names the first broken entry; no secrets
+	}
+	pg.FirmNumbers = p.firmNumbers(pg.Modems)
+	pg.PlatformsSeen = p.platformsSeen()
+	p.render(w, r, http.StatusOK, "report", pg)
+}
+
+// platformsSeen are the platforms of the newest stored messages.
+func (p *pages) platformsSeen() []string {
+	msgs, _, err := p.s.st.Messages(store.Query{Limit: 500})
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, m := range msgs {
+		if m.Platform != "" {
+			seen[m.Platform] = true
+		}
+	}
+	return sortedKeys(seen)
+}
