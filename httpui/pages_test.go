@@ -87,14 +87,27 @@ func (e *pgEnv) advance(d time.Duration) {
 	e.mu.Unlock()
 }
 
+// pgHashes caches argon2 hashes by password: hashing is deliberately slow, and the tests
+// create many users with the same few passwords.
+var pgHashes sync.Map
+
+func pgHash(t testing.TB, password string) string {
+	if h, ok := pgHashes.Load(password); ok {
+		return h.(string)
+	}
+	h, err := HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgHashes.Store(password, h)
+	return h
+}
+
 // addUser creates a user with a password (and, with totpSecret, a confirmed second factor).
 func (e *pgEnv) addUser(email, name string, role store.Role, password, totpSecret string) store.User {
 	e.t.Helper()
-	hash, err := HashPassword(password)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	u, err := e.st.CreateUser(store.User{Email: email, Name: name, Role: role, PasswordHash: hash, TOTPSecret: totpSecret})
+	u, err := e.st.CreateUser(store.User{Email: email, Name: name, Role: role,
+		PasswordHash: pgHash(e.t, password), TOTPSecret: totpSecret})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -184,6 +197,7 @@ func (e *pgEnv) team() pgUsers {
 }
 
 func TestPagesByRole(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	m := e.ingest("Clio", "Your Clio verification code is 482913", "482913", "Clio")
@@ -230,6 +244,7 @@ func TestPagesByRole(t *testing.T) {
 }
 
 func TestViewerSeesNoAdminLinks(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	_, body, _ := e.do("GET", "/", u.viewerCk, nil)
@@ -243,6 +258,7 @@ func TestViewerSeesNoAdminLinks(t *testing.T) {
 }
 
 func TestInboxShowsMessage(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, func() []ModemStatus {
 		return []ModemStatus{{Name: "sim0", State: "no-sim", SignalBars: 3, Operator: "Test Net", OwnNumber: "+15550100"}}
 	})
@@ -278,6 +294,7 @@ func TestInboxShowsMessage(t *testing.T) {
 }
 
 func TestInboxEscapesHostileText(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	e.ingest(`<img src=x onerror=alert(1)>`, `Code 123456 <script>alert("x")</script>`, "123456", `<b>Evil</b>`)
@@ -291,6 +308,7 @@ func TestInboxEscapesHostileText(t *testing.T) {
 }
 
 func TestInboxPaging(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	for i := 0; i < inboxPageSize+3; i++ {
@@ -314,6 +332,7 @@ func TestInboxPaging(t *testing.T) {
 }
 
 func TestMessageDetailShowsAccessToManagers(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	m := e.ingest("Clio", "Your Clio verification code is 482913", "482913", "Clio")
@@ -331,6 +350,7 @@ func TestMessageDetailShowsAccessToManagers(t *testing.T) {
 }
 
 func TestStaticHashedAndCached(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	_, body, _ := e.do("GET", "/", u.viewerCk, nil)
@@ -352,6 +372,7 @@ func TestStaticHashedAndCached(t *testing.T) {
 }
 
 func TestRemoveUserConfirmationAndPRG(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	u := e.team()
 	_, body, _ := e.do("GET", "/team/users/"+u.viewer.ID+"/remove", u.managerCk, nil)
@@ -369,6 +390,7 @@ func TestRemoveUserConfirmationAndPRG(t *testing.T) {
 }
 
 func TestLoginFormErrorsInline(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	e.team()
 	status, body, _ := e.do("POST", "/login", nil, url.Values{"email": {"olivia@firm.example"}, "password": {"wrong password!!"}})
@@ -427,6 +449,7 @@ func between(s, before, after string) string {
 // code, an invitation accepted, a second factor enrolled with its backup codes, and a
 // sign-in that owes and then pays its second factor with a backup code.
 func TestFirstRunInviteAndMFA(t *testing.T) {
+	t.Parallel()
 	e := newPgEnv(t, nil)
 	if _, err := e.st.UpdateSettings(func(s *store.Settings) error {
 		s.SetupCodeHash = hashSecret(normSetupCode("TEST-CODE"))
