@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -14,8 +15,11 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"firmline/modem/sim"
 )
 
 // notifySocket is a real unixgram socket standing in for systemd's notification socket.
@@ -369,5 +373,147 @@ func TestConfigSampleListsEverySetting(t *testing.T) {
 	}
 	if err := got.Validate(); err != nil {
 		t.Errorf("the sample's values do not validate: %v", err)
+	}
+}
+
+// TestServeBinaryUnderSystemd runs the built binary as systemd would: under a notify socket
+// with WATCHDOG_USEC and WATCHDOG_PID (set to the child's own pid by a shell that execs it),
+// on a simulated modem. It checks READY=1, a STATUS= line and watchdog pings; that a hung
+// process (SIGSTOP) sends no pings, so systemd would restart it, and that they resume on
+// SIGCONT; and STOPPING=1 with exit status 0 on SIGTERM. That pings stop while the process
+// runs but fails its health check is TestWatchdogStopsWhenUnhealthy.
+func TestServeBinaryUnderSystemd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool to build the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "firmline")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	modemSim, err := sim.Start(sim.Options{Profile: sim.QuectelEC25, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("simulated modem: %v", err)
+	}
+	defer modemSim.Close()
+	conf := filepath.Join(dir, "firmline.conf")
+	if err := os.WriteFile(conf, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sock := newNotifySocket(t)
+	logFile, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	serveLog := func() string { b, _ := os.ReadFile(logFile.Name()); return string(b) }
+
+	cmd := exec.Command("sh", "-c", `WATCHDOG_PID=$$ exec "$0" "$@"`, bin, "serve",
+		"--config", conf, "--tls", "off", "--listen", "127.0.0.1:0",
+		"--data", filepath.Join(dir, "data"), "--modem", modemSim.Path())
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"NOTIFY_SOCKET=" + sock.path,
+		"WATCHDOG_USEC=200000", // pings every 100 ms
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+
+	// Start-up: READY=1, a STATUS= line, and pings after READY.
+	var ready, status bool
+	pingsAfterReady := 0
+	for !ready || !status || pingsAfterReady < 3 {
+		msg, ok := sock.next(60 * time.Second)
+		if !ok {
+			t.Fatalf("after READY=%v STATUS=%v pings=%d nothing more arrived; serve log:\n%s", ready, status, pingsAfterReady, serveLog())
+		}
+		switch {
+		case msg == "READY=1":
+			ready = true
+		case strings.HasPrefix(msg, "STATUS="):
+			status = true
+			t.Logf("status line: %s", msg)
+			if strings.Contains(msg, "\n") || len(msg) == len("STATUS=") {
+				t.Errorf("STATUS= is not one non-empty line: %q", msg)
+			}
+		case msg == "WATCHDOG=1":
+			if ready {
+				pingsAfterReady++
+			}
+		default:
+			t.Errorf("unexpected notification %q", msg)
+		}
+	}
+
+	// Hang the process: once the kernel reports it stopped and the queue is drained, nothing
+	// can arrive; a read over ten ping periods shows that.
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	waitProcState(t, cmd.Process.Pid, 'T')
+	for {
+		if _, ok := sock.next(100 * time.Millisecond); !ok {
+			break
+		}
+	}
+	if msg, ok := sock.next(time.Second); ok {
+		t.Errorf("a stopped process sent %q", msg)
+	}
+	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if msg := sock.must(); msg != "WATCHDOG=1" && !strings.HasPrefix(msg, "STATUS=") {
+		t.Errorf("after SIGCONT got %q, want pings again", msg)
+	}
+
+	// Shutdown: STOPPING=1, exit status 0.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		msg, ok := sock.next(30 * time.Second)
+		if !ok {
+			t.Fatalf("no STOPPING=1 after SIGTERM; serve log:\n%s", serveLog())
+		}
+		if msg == "STOPPING=1" {
+			break
+		}
+	}
+	if err := <-exited; err != nil {
+		t.Errorf("serve exited with %v after SIGTERM; serve log:\n%s", err, serveLog())
+	}
+}
+
+// waitProcState polls /proc until the process is in state (for example 'T', stopped).
+func waitProcState(t *testing.T, pid int, state byte) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The state follows the command name in parentheses: "pid (comm) S ...".
+		if i := bytes.LastIndexByte(b, ')'); i > 0 && i+2 < len(b) && b[i+2] == state {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d did not reach state %c: %s", pid, state, b)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
