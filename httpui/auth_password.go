@@ -41,7 +41,12 @@ type argonParams struct {
 	threads uint8
 }
 
-var currentParams = argonParams{memory: argonMemory, time: argonTime, threads: argonThreads}
+// defaultParams are the production parameters. currentParams is what HashPassword uses and
+// what older hashes are compared against; only tests lower it (see TestMain).
+var (
+	defaultParams = argonParams{memory: argonMemory, time: argonTime, threads: argonThreads}
+	currentParams = defaultParams
+)
 
 // errBadHash reports a stored password hash that cannot be parsed.
 var errBadHash = errors.New("malformed password hash")

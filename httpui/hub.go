@@ -25,8 +25,9 @@ const (
 
 // client is one WebSocket connection as the hub sees it.
 type client struct {
-	userID   string // "" for a console-made API token
+	userID   string // the signed-in user, or the token's maker ("" for a console-made token)
 	credHash string // session or token hash this socket was opened with
+	token    bool   // opened with an API token
 	role     store.Role
 	send     chan []byte // owned by the hub goroutine
 	code     int         // close code and reason, set by the hub before it closes send

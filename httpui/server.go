@@ -123,7 +123,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if fp := fingerprint(s.cert); fp != "" {
 		s.log.Info("TLS certificate", "sha256_fingerprint", fp, "mode", cfg.TLS)
 	}
-	if s.dummyHash, err = HashPassword(randomString(16)); err != nil {
+	if s.dummyHash, err = dummyHash(); err != nil {
 		return nil, err
 	}
 	if err := s.firstRun(); err != nil {
@@ -134,6 +134,19 @@ func New(cfg Config, d Deps) (*Server, error) {
 	go s.hub.run()
 	s.handler = s.build()
 	return s, nil
+}
+
+var (
+	dummyOnce sync.Once
+	dummyVal  string
+	dummyErr  error
+)
+
+// dummyHash is a hash of a random password, made once per process, that unknown emails are
+// checked against.
+func dummyHash() (string, error) {
+	dummyOnce.Do(func() { dummyVal, dummyErr = HashPassword(randomString(16)) })
+	return dummyVal, dummyErr
 }
 
 // build wires the route table into a ServeMux behind the CSRF guard and security headers.

@@ -75,7 +75,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) {
 	}
 	cl := &client{userID: c.User.ID, credHash: c.Session.Hash, role: c.Role, send: make(chan []byte, clientBuffer)}
 	if c.isToken() {
-		cl.credHash = c.Token.Hash
+		cl.userID, cl.credHash, cl.token = c.Token.UserID, c.Token.Hash, true
 	}
 	if !s.hub.add(cl) {
 		conn.Close()
@@ -186,21 +186,24 @@ func writeClose(conn *websocket.Conn, code int, reason string) {
 	conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
 }
 
-// stillAllowed re-checks a socket's credential: the session (or token) still exists, is live,
-// has passed its second factor, and its user still exists with at least the Viewer role.
+// stillAllowed re-checks a socket's credential: the token (and the user who made it) still
+// exists; or the session still exists, is live, has passed its second factor, and its user
+// still exists.
 func (s *Server) stillAllowed(cl *client) bool {
-	if cl.userID == "" || cl.credHash == "" {
-		_, err := s.st.TokenByHash(cl.credHash)
+	if cl.token {
+		t, err := s.st.TokenByHash(cl.credHash)
+		if err != nil {
+			return false
+		}
+		if t.UserID != "" {
+			_, err = s.st.User(t.UserID)
+		}
 		return err == nil
-	}
-	if t, err := s.st.TokenByHash(cl.credHash); err == nil {
-		_, uerr := s.st.User(t.UserID)
-		return uerr == nil
 	}
 	sess, err := s.st.Session(cl.credHash)
 	if err != nil || !sessionLive(sess, s.now()) || !sess.MFAPassed || sess.UserID != cl.userID {
 		return false
 	}
-	u, err := s.st.User(cl.userID)
-	return err == nil && u.Role.AtLeast(store.RoleViewer)
+	_, err = s.st.User(cl.userID)
+	return err == nil
 }
