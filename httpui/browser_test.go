@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
@@ -174,6 +175,18 @@ func noHorizontalScroll(ctx context.Context) (bool, error) {
 		`document.documentElement.scrollWidth <= document.documentElement.clientWidth`))
 }
 
+// colorScheme emulates prefers-color-scheme ("dark", "light", or "" for the default).
+func colorScheme(t testing.TB, ctx context.Context, scheme string) {
+	t.Helper()
+	p := emulation.SetEmulatedMediaParams{}
+	if scheme != "" {
+		p.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, p); err != nil {
+		t.Fatalf("emulating %q colours: %v", scheme, err)
+	}
+}
+
 func evalBool(t testing.TB, ctx context.Context, expr string) bool {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
@@ -307,7 +320,7 @@ func browserNarrow(t *testing.T, e *pgEnv, ctx context.Context, dir string, m st
 	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/", "/messages/" + m.ID, "/team", "/account", "/settings", "/audit"} {
+	for _, path := range []string{"/", "/messages/" + m.ID, "/team", "/account", "/settings", "/audit", "/report"} {
 		if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
 			t.Fatalf("%s at 360px: %v", path, err)
 		}
@@ -318,6 +331,9 @@ func browserNarrow(t *testing.T, e *pgEnv, ctx context.Context, dir string, m st
 		}
 		if path == "/" {
 			screenshot(t, ctx, dir, "inbox-360")
+			colorScheme(t, ctx, "dark")
+			screenshot(t, ctx, dir, "inbox-360-dark")
+			colorScheme(t, ctx, "")
 		}
 	}
 	within(ctx, 5*time.Second, chromedp.EmulateViewport(1280, 900))

@@ -165,9 +165,13 @@ func (p *pages) showError(w http.ResponseWriter, r *http.Request, status int, ms
 func (p *pages) denied(w http.ResponseWriter, r *http.Request, status int) {
 	// The guard does not attach a refused caller to the request, so authenticate again to
 	// tell a pending session (send it to its next sign-in step) from a missing one.
-	if c, err := p.s.authenticate(r); err == nil && c.Pending() {
+	c, err := p.s.authenticate(r)
+	if err == nil && c.Pending() {
 		http.Redirect(w, r, p.pendingTarget(c), http.StatusSeeOther)
 		return
+	}
+	if err == nil {
+		r = withCaller(r, c) // the 403 page keeps the signed-in header and navigation
 	}
 	if status == http.StatusUnauthorized {
 		target := "/login"
