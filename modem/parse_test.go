@@ -148,6 +148,15 @@ func TestPortHeldByModemManager(t *testing.T) {
 	os.MkdirAll(filepath.Join(proc, "4242", "fd"), 0o755)
 	os.WriteFile(filepath.Join(proc, "4242", "comm"), []byte("ModemManager\n"), 0o644)
 	os.Symlink(dev, filepath.Join(proc, "4242", "fd", "7"))
+	// A process that also holds the pty's master is the device (a simulator), not a rival.
+	os.MkdirAll(filepath.Join(proc, "4343", "fd"), 0o755)
+	os.MkdirAll(filepath.Join(proc, "4343", "fdinfo"), 0o755)
+	os.Symlink(dev, filepath.Join(proc, "4343", "fd", "5"))
+	os.Symlink("/dev/ptmx", filepath.Join(proc, "4343", "fd", "6"))
+	os.WriteFile(filepath.Join(proc, "4343", "fdinfo", "6"), []byte("pos:\t0\ntty-index:\t"+strings.TrimPrefix(dev, "/dev/pts/")+"\n"), 0o644)
+	if hs := holders(proc, dev); len(hs) != 1 || hs[0].PID != 4242 {
+		t.Fatalf("holders = %+v", hs)
+	}
 	h.m.procRoot = proc
 	h.run()
 	waitFor(t, "held-port message", func() bool {

@@ -62,12 +62,42 @@ func holders(procRoot, dev string) []holder {
 		if err != nil || pid == self {
 			continue
 		}
-		if holdsDevice(filepath.Join(procRoot, e.Name(), "fd"), dev) {
+		dir := filepath.Join(procRoot, e.Name())
+		if holdsDevice(filepath.Join(dir, "fd"), dev) && !ownsPTY(dir, dev) {
 			comm, _ := os.ReadFile(filepath.Join(procRoot, e.Name(), "comm"))
 			out = append(out, holder{PID: pid, Name: strings.TrimSpace(string(comm))})
 		}
 	}
 	return out
+}
+
+// ownsPTY reports whether the process in procDir holds the master of the pseudo-terminal
+// dev (/dev/pts/N): then it is the device itself (the simulator, a terminal), not a
+// competing reader. The master's fdinfo names its pty index where the kernel says so.
+func ownsPTY(procDir, dev string) bool {
+	n, ok := strings.CutPrefix(dev, "/dev/pts/")
+	if !ok {
+		return false
+	}
+	fds, err := os.ReadDir(filepath.Join(procDir, "fd"))
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join(procDir, "fd", fd.Name())); err != nil || target != "/dev/ptmx" {
+			continue
+		}
+		info, err := os.ReadFile(filepath.Join(procDir, "fdinfo", fd.Name()))
+		if err != nil || !strings.Contains(string(info), "tty-index:") {
+			return true // cannot tell which pty: assume its own
+		}
+		for _, line := range strings.Split(string(info), "\n") {
+			if k, v, _ := strings.Cut(line, ":"); k == "tty-index" && strings.TrimSpace(v) == n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func holdsDevice(fdDir, dev string) bool {
