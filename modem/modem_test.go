@@ -1,8 +1,10 @@
 package modem
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,6 +124,18 @@ func TestGarbageOnTheLine(t *testing.T) {
 	h.waitState(StateReady)
 	h.sim.Garbage([]byte("\x00\xff\xfe@@@\r\n\x1b+CMTI\r\nOK?\r\n\r"))
 	msg := encode(t, "+15551234567", "code 555666", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+	h.waitEmpty()
+}
+
+func TestListingErrorIsSurvived(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.HuaweiE3372}, Config{ScanEvery: 300 * time.Millisecond})
+	h.run()
+	h.waitState(StateReady)
+	h.sim.CMSError500Once()
+	h.sim.FailNext("+CMGL", "+CMS ERROR: 500") // the bare fallback fails too: next scan
+	msg := encode(t, "+15551234567", "code 424242", 0, 0)
 	h.sim.Deliver(msg...)
 	h.waitReceived(msg...)
 	h.waitEmpty()
@@ -273,5 +287,48 @@ func TestProbe(t *testing.T) {
 	s.Silent(true)
 	if _, err := Probe(t.Context(), s.Path(), 115200, testLog(t)); err == nil || !strings.Contains(err.Error(), "does not answer") {
 		t.Fatalf("silent port: %v", err)
+	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// With Trace on, the raw traffic is logged at Debug — redacted: never a PDU or the PIN.
+func TestTraceIsRedacted(t *testing.T) {
+	var buf syncBuffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := newHarness(t, sim.Options{Profile: sim.HuaweiE3372}, Config{PIN: "8642", Trace: true, Log: log})
+	h.sim.PIN("8642")
+	h.run()
+	h.waitState(StateReady)
+	msg := encode(t, "+15551234567", "Your code is 482913", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+	h.waitEmpty()
+	out := buf.String()
+	for _, secret := range []string{"8642", msg[0][20:60], "482913", "5551234567"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("trace log contains %q", secret)
+		}
+	}
+	for _, want := range []string{"at tx", "at rx", "kind=+CMTI", "kind=pdu"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace log lacks %q", want)
+		}
 	}
 }

@@ -137,6 +137,10 @@ func (s *Sim) FailNext(name, final string) {
 	s.faults.failNext[name] = append(s.faults.failNext[name], final)
 }
 
+// CMSError500Once makes the next listing (+CMGL) fail with "+CMS ERROR: 500", the
+// "unknown error" Huawei and others give while busy.
+func (s *Sim) CMSError500Once() { s.FailNext("+CMGL", "+CMS ERROR: 500") }
+
 // Counters is what tests assert on.
 type Counters struct {
 	WrongPINs   int // AT+CPIN with a wrong PIN
