@@ -99,11 +99,12 @@ type Modem struct {
 	alive  time.Time
 
 	// Owned by the Run goroutine.
-	pinTried bool        // the configured PIN was sent once; never again in this process
-	resets   []time.Time // AT+CFUN=1,1 in the last 24 h
-	sess     session     // per-open facts learnt during init
-	procRoot string      // "/proc", replaced in tests
-	sysRoot  string      // "/sys", replaced in tests
+	pinTried    bool        // the configured PIN was sent once; never again in this process
+	pinAccepted bool        // ... and the SIM accepted it
+	resets      []time.Time // AT+CFUN=1,1 in the last 24 h
+	sess        session     // per-open facts learnt during init
+	procRoot    string      // "/proc", replaced in tests
+	sysRoot     string      // "/sys", replaced in tests
 }
 
 // New returns a modem; nothing happens until Run. onStatus (may be nil) is called on

@@ -199,6 +199,9 @@ func TestUnplugReplug(t *testing.T) {
 	h.waitReceived(msg...)
 	h.waitState(StateReady)
 	h.waitEmpty()
+	if n := h.sim.Counters().NVWrites; n != 1 { // QURCCFG is queried, written only when different
+		t.Fatalf("%d NVRAM writes, want 1", n)
+	}
 }
 
 func TestPINEnteredOnce(t *testing.T) {

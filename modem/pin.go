@@ -23,6 +23,10 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 		return nil
 	case "SIM PIN":
 		return m.enterPIN(ctx)
+	case "NOT INSERTED", "SIM REMOVED":
+		return m.simWait(StateNoSIM, "no SIM card: insert one (power the modem off first on many models)")
+	case "NOT READY":
+		return m.simWait(StateStarting, "the SIM is not ready yet")
 	case "SIM PUK", "SIM PUK2":
 		return m.simWait(StatePUKLocked, "the SIM is blocked and needs its PUK; firmline never enters a PUK — unlock it in a phone")
 	case "no-sim":
@@ -69,6 +73,8 @@ func (m *Modem) enterPIN(ctx context.Context) error {
 	switch {
 	case m.cfg.PIN == "":
 		return m.simWait(StatePINLocked, "the SIM needs its PIN; configure it (--pin or pin_file) or remove the PIN lock in a phone")
+	case m.pinTried && m.pinAccepted:
+		return m.simWait(StatePINLocked, "the SIM asks for its PIN again (the modem restarted); firmline enters the PIN only once per run — restart firmline")
 	case m.pinTried:
 		return m.simWait(StatePINLocked, "the SIM rejected the configured PIN earlier; firmline does not try it again — correct the PIN and restart")
 	}
@@ -88,6 +94,7 @@ func (m *Modem) enterPIN(ctx context.Context) error {
 		m.log.Error("SIM rejected the configured PIN; not retrying", "error", err)
 		return m.simWait(StatePINLocked, "the SIM rejected the configured PIN; firmline will not try it again — correct it and restart")
 	}
+	m.pinAccepted = true
 	m.log.Info("SIM PIN entered")
 	for range 20 {
 		code, err := m.cpin(ctx)
