@@ -43,6 +43,7 @@ func (p *pages) routes() []route {
 		{pattern: "GET /team/users/{id}/remove", min: manager, flags: userOnly, handler: p.teamRemovePage},
 		{pattern: "POST /team/users/{id}/remove", min: manager, flags: userOnly, handler: p.teamRemovePost},
 		{pattern: "POST /team/users/{id}/mfa/require", min: manager, flags: userOnly, handler: p.teamMFARequire},
+		{pattern: "POST /team/users/{id}/mfa/unrequire", min: manager, flags: userOnly, handler: p.teamMFAUnrequire},
 		{pattern: "POST /team/users/{id}/mfa/invite", min: manager, flags: userOnly, handler: p.teamMFAInvite},
 		{pattern: "GET /team/users/{id}/mfa/disable", min: manager, flags: userOnly, handler: p.teamMFADisablePage},
 		{pattern: "POST /team/users/{id}/mfa/disable", min: manager, flags: userOnly, handler: p.teamMFADisablePost},

@@ -25,7 +25,8 @@ type auditPage struct {
 	ExportCSV, ExportJSONL string
 }
 
-// dayRange parses the form's since/until dates (UTC days); until includes its whole day.
+// dayRange parses the form's since/until dates (UTC days). until is exclusive, as in the
+// store, so it is the start of the day after the chosen one.
 func dayRange(q url.Values) (since, until time.Time, sinceS, untilS string) {
 	sinceS, untilS = q.Get("since"), q.Get("until")
 	if t, err := time.Parse(time.DateOnly, sinceS); err == nil {
@@ -34,7 +35,7 @@ func dayRange(q url.Values) (since, until time.Time, sinceS, untilS string) {
 		sinceS = ""
 	}
 	if t, err := time.Parse(time.DateOnly, untilS); err == nil {
-		until = t.Add(24*time.Hour - time.Nanosecond)
+		until = t.AddDate(0, 0, 1)
 	} else {
 		untilS = ""
 	}

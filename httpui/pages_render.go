@@ -66,6 +66,7 @@ var flashes = map[string]string{
 	"revoked":    "The invitation was revoked.",
 	"mfa-req":    "Two-step sign-in is now required for that person at their next sign-in.",
 	"mfa-inv":    "The person was invited to turn on two-step sign-in.",
+	"mfa-unreq":  "Two-step sign-in is no longer required for that person (the firm-wide policy still applies).",
 	"mfa-dis":    "Their two-step sign-in was disabled. They can sign in with their password and set it up again.",
 	"policy":     "The two-step sign-in policy was saved.",
 	"channel":    "The channel was added.",

@@ -140,6 +140,12 @@ func (p *pages) teamMFARequire(w http.ResponseWriter, r *http.Request) {
 	p.done(w, r, err, "/team", "mfa-req")
 }
 
+func (p *pages) teamMFAUnrequire(w http.ResponseWriter, r *http.Request) {
+	c, _ := p.s.callerFrom(r)
+	_, err := p.s.requireMFA(r.Context(), c, r.PathValue("id"), false)
+	p.done(w, r, err, "/team", "mfa-unreq")
+}
+
 func (p *pages) teamMFAInvite(w http.ResponseWriter, r *http.Request) {
 	c, _ := p.s.callerFrom(r)
 	_, err := p.s.inviteMFA(r.Context(), c, r.PathValue("id"))

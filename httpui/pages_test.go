@@ -1,6 +1,7 @@
 package httpui
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"firmline/notify"
 	"firmline/store"
 )
 
@@ -43,7 +45,7 @@ func newPgEnv(t testing.TB, modems func() []ModemStatus) *pgEnv {
 	t.Cleanup(func() { st.Close() })
 	e.st = st
 	e.srv, err = New(Config{TLS: "off", Now: e.clock, Version: "test"},
-		Deps{Store: st, Log: slog.New(slog.NewTextHandler(tWriter{t}, nil)), Modems: modems})
+		Deps{Store: st, Log: slog.New(slog.NewTextHandler(tWriter{t}, nil)), Modems: modems, Notify: pgNotifier{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +53,15 @@ func newPgEnv(t testing.TB, modems func() []ModemStatus) *pgEnv {
 	t.Cleanup(func() { e.ts.Close(); e.srv.Close() })
 	return e
 }
+
+// pgNotifier stands in for the notify worker: every test send gets the answer 200 "ok".
+type pgNotifier struct{}
+
+func (pgNotifier) Test(ctx context.Context, channelID string) (notify.Answer, error) {
+	return notify.Answer{Status: 200, Body: "ok"}, nil
+}
+
+func (pgNotifier) Wake() {}
 
 // tWriter sends the server's log to the test log.
 type tWriter struct{ t testing.TB }
@@ -401,6 +412,20 @@ func TestLoginFormErrorsInline(t *testing.T) {
 	if status != 303 || loc != "/" {
 		t.Fatalf("good password: %d %q", status, loc)
 	}
+	// A page asked for before signing in is where the sign-in ends; other hosts are not.
+	if status, _, loc = e.do("GET", "/team", nil, nil); status != 303 || loc != "/login?next=%2Fteam" {
+		t.Fatalf("GET /team signed out: %d %q", status, loc)
+	}
+	if _, body, _ := e.do("GET", loc, nil, nil); !strings.Contains(body, `action="/login?next=%2fteam"`) {
+		t.Fatal("the sign-in form drops ?next=")
+	}
+	good := url.Values{"email": {"olivia@firm.example"}, "password": {"correct horse battery staple"}}
+	if _, _, loc = e.do("POST", "/login?next=%2Fteam", nil, good); loc != "/team" {
+		t.Fatalf("next=/team: redirected to %q", loc)
+	}
+	if _, _, loc = e.do("POST", "/login?next=%2F%2Fevil.example", nil, good); loc != "/" {
+		t.Fatalf("next=//evil.example: redirected to %q", loc)
+	}
 }
 
 // form posts a same-origin form and returns the status, Location and the session cookie the
@@ -527,5 +552,66 @@ func TestFirstRunInviteAndMFA(t *testing.T) {
 	}
 	if got, _, _ := e.do("GET", "/", full, nil); got != 200 {
 		t.Fatalf("the inbox after the second factor: %d", got)
+	}
+}
+
+// TestSettingsChannelsRulesAndTest adds a webhook channel (its generated secret shown once),
+// sends a test and shows the receiver's answer, adds and deletes a rule, deletes the channel
+// after its confirmation page, and saves the Owner's box settings.
+func TestSettingsChannelsRulesAndTest(t *testing.T) {
+	t.Parallel()
+	e := newPgEnv(t, nil)
+	u := e.team()
+	got, body, _, _ := e.form("/settings/channels", u.managerCk, url.Values{"type": {"webhook"}, "name": {"Front desk hook"},
+		"url": {"https://hooks.firm.example/in"}, "default": {"1"}})
+	if got != 200 || !strings.Contains(body, "Webhook signing secret") {
+		t.Fatalf("add webhook: %d", got)
+	}
+	chs, err := e.st.Channels()
+	if err != nil || len(chs) != 1 {
+		t.Fatalf("channels %v, %v", chs, err)
+	}
+	if strings.Contains(body, "https://hooks.firm.example/in") {
+		t.Error("the settings page shows a channel's full URL")
+	}
+	got, body, _, _ = e.form("/settings/channels", u.managerCk, url.Values{"type": {"teams"}, "name": {"Old"},
+		"url": {"https://firm.webhook.office.com/webhookb2/x"}})
+	if got != 400 || !strings.Contains(body, "Microsoft retired") {
+		t.Errorf("a retired Office 365 connector: %d (want the reason inline)", got)
+	}
+	id := chs[0].ID
+	if got, body, _, _ = e.form("/settings/channels/"+id+"/test", u.managerCk, url.Values{}); got != 200 ||
+		!strings.Contains(body, "the receiver answered 200") {
+		t.Fatalf("send test: %d", got)
+	}
+	if got, _, loc, _ := e.form("/settings/rules", u.managerCk, url.Values{"platform": {"Clio"}, "channel": {id}, "stop": {"1"}}); got != 303 || loc != "/settings?ok=rule" {
+		t.Fatalf("add rule: %d %q", got, loc)
+	}
+	rules, _ := e.st.Rules()
+	if len(rules) != 1 || rules[0].Platform != "Clio" {
+		t.Fatalf("rules %+v", rules)
+	}
+	if got, _, _, _ := e.form("/settings/rules/"+rules[0].ID+"/delete", u.managerCk, url.Values{}); got != 303 {
+		t.Fatalf("delete rule: %d", got)
+	}
+	if _, body, _ := e.do("GET", "/settings/channels/"+id+"/delete", u.managerCk, nil); !strings.Contains(body, "Codes will no longer be sent to Front desk hook.") {
+		t.Fatal("the channel delete confirmation does not say what happens")
+	}
+	if got, _, _, _ := e.form("/settings/channels/"+id+"/delete", u.managerCk, url.Values{"confirm": {"yes"}}); got != 303 {
+		t.Fatalf("delete channel: %d", got)
+	}
+	if chs, _ := e.st.Channels(); len(chs) != 0 {
+		t.Fatal("the channel is still there")
+	}
+	box := url.Values{"retention_days": {"90"}, "public_url": {"https://inbox.firm.example:8443"}, "number_sim0": {"+15550100"}}
+	if got, _, loc, _ := e.form("/settings/box", u.ownerCk, box); got != 303 || loc != "/settings?ok=box" {
+		t.Fatalf("box settings: %d %q", got, loc)
+	}
+	set, _ := e.st.Settings()
+	if set.RetentionDays != 90 || set.OwnNumbers["sim0"] != "+15550100" || set.PublicURL != "https://inbox.firm.example:8443" {
+		t.Fatalf("settings not saved: %+v", set)
+	}
+	if got, _, _, _ := e.form("/settings/box", u.ownerCk, url.Values{"retention_days": {"-1"}}); got != 400 {
+		t.Fatalf("a negative retention: %d", got)
 	}
 }
