@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -222,11 +223,20 @@ func (e *Engine) write(s, what string) error {
 	if e.opt.Trace {
 		e.log.Debug("at tx", "cmd", what, "bytes", len(s))
 	}
+	if d, ok := e.rw.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		d.SetWriteDeadline(time.Now().Add(writeTimeout)) // a stalled USB endpoint must not hang us
+	}
 	if _, err := e.rw.Write([]byte(s)); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("%w: write stalled", ErrTimeout)
+		}
 		return fmt.Errorf("%w: write: %w", ErrDeviceGone, err)
 	}
 	return nil
 }
+
+// writeTimeout bounds one write to the port.
+const writeTimeout = 5 * time.Second
 
 func (e *Engine) traceIn(t Token) {
 	if e.opt.Trace {
