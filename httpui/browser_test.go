@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,6 +201,62 @@ func evalBool(t testing.TB, ctx context.Context, expr string) bool {
 
 const browserPassword = "correct horse battery staple"
 
+// cutProxy is a TCP proxy in front of the test server whose connections can all be cut at
+// once, as a network blip would, while new connections keep working.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	wg     sync.WaitGroup
+}
+
+func newCutProxy(t testing.TB, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(func() { ln.Close(); p.cut(); p.wg.Wait() })
+	return p
+}
+
+func (p *cutProxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+func (p *cutProxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, up)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go func() { defer p.wg.Done(); io.Copy(up, c); up.Close() }()
+		go func() { defer p.wg.Done(); io.Copy(c, up); c.Close() }()
+	}
+}
+
+// cut closes every connection made so far.
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
 // TestBrowser drives the pages in a real Chromium against a real server and store: sign-in
 // with TOTP, a live message without reload, copy to the clipboard, screenshots, 360 px
 // layout, a Viewer's view, and a removed user's open page signing out at once.
@@ -215,17 +274,21 @@ func TestBrowser(t *testing.T) {
 	dir := artefactDir(t)
 	t.Logf("screenshots in %s", dir)
 
+	proxy := newCutProxy(t, e.ts.Listener.Addr().String())
+	base := proxy.URL()
 	ctx := startBrowser(t, 1280, 900)
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
+	if err := within(ctx, 10*time.Second, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, dir, "login")
-	if err := browserSignIn(ctx, e.ts.URL, owner.Email, browserPassword, secret); err != nil {
+	if err := browserSignIn(ctx, base, owner.Email, browserPassword, secret); err != nil {
 		t.Fatalf("sign in with TOTP: %v", err)
 	}
 	m := browserLiveMessage(t, e, ctx)
 	screenshot(t, ctx, dir, "inbox-desktop")
-	browserCopy(t, e, ctx, m)
+	browserCopy(t, e, ctx, base, m)
+	browserModemBanner(t, e, ctx, dir)
+	browserBlip(t, e, ctx, proxy)
 
 	for _, pg := range []struct{ name, path, sel string }{
 		{"message", "/messages/" + m.ID, `.facts`},
@@ -234,12 +297,12 @@ func TestBrowser(t *testing.T) {
 		{"settings", "/settings", `#channels`},
 		{"report", "/report", `h1`},
 	} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))); err != nil {
+		if err := within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))); err != nil {
 			t.Fatalf("%s: %v", pg.path, err)
 		}
 		screenshot(t, ctx, dir, pg.name)
 	}
-	browserNarrow(t, e, ctx, dir, m)
+	browserNarrow(t, ctx, base, dir, m)
 	browserViewerRemoved(t, e, isolatedTab(t, ctx, 1024, 768), viewer, dir)
 }
 
@@ -270,12 +333,53 @@ func browserLiveMessage(t *testing.T, e *pgEnv, ctx context.Context) store.Messa
 	return m
 }
 
+// browserModemBanner pushes a modem state change and expects the pill and the banner to
+// follow without a reload, then pushes the recovery.
+func browserModemBanner(t *testing.T, e *pgEnv, ctx context.Context, dir string) {
+	t.Helper()
+	e.srv.PublishModem(ModemStatus{Name: "sim0", State: "no-sim", Operator: "Firm Mobile", OwnNumber: "+15550100"})
+	banner := `[data-modem-banner="sim0"]`
+	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(banner))); err != nil {
+		t.Fatalf("no banner after the modem lost its SIM: %v", err)
+	}
+	if txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(banner))); !strings.Contains(txt, "has no SIM card") {
+		t.Fatalf("banner %q", txt)
+	}
+	if st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-modem="sim0"] [data-f="state"]`))); st != "no-sim" {
+		t.Fatalf("the pill says %q", st)
+	}
+	screenshot(t, ctx, dir, "inbox-no-sim")
+	e.srv.PublishModem(ModemStatus{Name: "sim0", State: "ready", SignalBars: 4, Operator: "Firm Mobile", OwnNumber: "+15550100"})
+	if err := within(ctx, 10*time.Second, chromedp.WaitNotVisible(chromedp.CSS(banner))); err != nil {
+		t.Fatalf("the banner stayed after recovery: %v", err)
+	}
+}
+
+// browserBlip cuts the page's connection, commits a message while it is away (its live frame
+// is lost), and expects the page to reconnect and fetch it with ?since= without a reload.
+func browserBlip(t *testing.T, e *pgEnv, ctx context.Context, proxy *cutProxy) {
+	t.Helper()
+	evalBool(t, ctx, `(window.__noReload = true)`)
+	proxy.cut()
+	if err := within(ctx, 10*time.Second, chromedp.Poll[chromedp.Void](`!window.firmline.connected()`)); err != nil {
+		t.Fatalf("the page did not notice the cut: %v", err)
+	}
+	m := e.ingest("iManage", "iManage Work sign-in code: 903114", "903114", "iManage")
+	e.srv.Publish(m) // nobody of this page is connected: the frame is lost
+	if err := within(ctx, 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`li.card[data-id="`+m.ID+`"]`))); err != nil {
+		t.Fatalf("the message committed during the blip never appeared: %v", err)
+	}
+	if !evalBool(t, ctx, `window.__noReload === true && window.firmline.connected()`) {
+		t.Fatal("the page reloaded, or is not connected again")
+	}
+}
+
 // browserCopy clicks Copy and checks the clipboard (and the audit entry the click writes).
-func browserCopy(t *testing.T, e *pgEnv, ctx context.Context, m store.Message) {
+func browserCopy(t *testing.T, e *pgEnv, ctx context.Context, base string, m store.Message) {
 	t.Helper()
 	for _, name := range []string{"clipboard-read", "clipboard-write"} {
 		_, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
-			Permission: &browser.PermissionDescriptor{Name: name}, Setting: browser.PermissionSettingGranted, Origin: e.ts.URL})
+			Permission: &browser.PermissionDescriptor{Name: name}, Setting: browser.PermissionSettingGranted, Origin: base})
 		if err != nil {
 			t.Logf("granting %s: %v", name, err)
 		}
@@ -315,13 +419,13 @@ func copiedAudited(t *testing.T, e *pgEnv, id string) bool {
 }
 
 // browserNarrow checks the main pages at 360 x 740 have no horizontal scroll.
-func browserNarrow(t *testing.T, e *pgEnv, ctx context.Context, dir string, m store.Message) {
+func browserNarrow(t *testing.T, ctx context.Context, base, dir string, m store.Message) {
 	t.Helper()
 	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/", "/messages/" + m.ID, "/team", "/account", "/settings", "/audit", "/report"} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+		if err := within(ctx, 10*time.Second, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
 			t.Fatalf("%s at 360px: %v", path, err)
 		}
 		ok, err := noHorizontalScroll(ctx)
