@@ -120,11 +120,16 @@ func (m *Modem) probe(ctx context.Context) error {
 // /dev/ttyUSB* and /dev/ttyACM*, with short timeouts. Ports other processes hold are
 // skipped.
 func Detect(ctx context.Context, log *slog.Logger) (string, error) {
+	return detect(ctx, []string{"/dev/serial/by-id/*", "/dev/firmline-at*", "/dev/ttyUSB*", "/dev/ttyACM*"}, log)
+}
+
+// detect tries the paths matching patterns, in order, each device once.
+func detect(ctx context.Context, patterns []string, log *slog.Logger) (string, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	seen := map[string]bool{}
-	for _, pattern := range []string{"/dev/serial/by-id/*", "/dev/firmline-at*", "/dev/ttyUSB*", "/dev/ttyACM*"} {
+	for _, pattern := range patterns {
 		paths, _ := filepath.Glob(pattern)
 		for _, p := range paths {
 			dev, err := filepath.EvalSymlinks(p)

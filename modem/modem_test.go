@@ -1,7 +1,9 @@
 package modem
 
 import (
+	"errors"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -333,5 +335,28 @@ func TestTraceIsRedacted(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("trace log lacks %q", want)
 		}
+	}
+}
+
+func TestDetectSkipsSilentPorts(t *testing.T) {
+	dir := t.TempDir()
+	dead, err := sim.Start(sim.Options{Profile: sim.TelitLE910, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close()
+	dead.Silent(true) // e.g. a GPS or diagnostics port
+	live, err := sim.Start(sim.Options{Profile: sim.QuectelEC25, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	// Both symlinks match; the Telit one sorts after the Quectel one, so list it first.
+	got, err := detect(t.Context(), []string{dead.Path(), filepath.Join(dir, "*")}, testLog(t))
+	if err != nil || got != live.Path() {
+		t.Fatalf("detect = %q, %v; want %q", got, err, live.Path())
+	}
+	if _, err := detect(t.Context(), []string{filepath.Join(t.TempDir(), "*")}, testLog(t)); !errors.Is(err, ErrNoModem) {
+		t.Fatalf("no candidates: %v", err)
 	}
 }
