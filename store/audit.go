@@ -170,28 +170,36 @@ func storedEntry(canon []byte, hash string) []byte {
 	return append(v, `"}`...)
 }
 
-// splitStored undoes storedEntry and reads the Seq and Prev back out of the canonical bytes.
-func splitStored(v []byte) (canon []byte, seq uint64, prev, hash string, ok bool) {
+// splitStored undoes storedEntry without copying: body is the canonical encoding minus its
+// final '}', and Seq, Prev and Hash are read back out of it. The slices alias v.
+func splitStored(v []byte) (body []byte, seq uint64, prev, hash []byte, ok bool) {
 	const tail = len(`,"hash":""}`) + 64
 	if len(v) < tail || !bytes.HasSuffix(v, []byte(`"}`)) || !bytes.HasPrefix(v[len(v)-tail:], []byte(`,"hash":"`)) {
-		return nil, 0, "", "", false
+		return nil, 0, nil, nil, false
 	}
-	hash = string(v[len(v)-66 : len(v)-2])
-	canon = append(append([]byte(nil), v[:len(v)-tail]...), '}')
-	rest, found := bytes.CutPrefix(canon, []byte(`{"seq":`))
+	hash, body = v[len(v)-66:len(v)-2], v[:len(v)-tail]
+	rest, found := bytes.CutPrefix(body, []byte(`{"seq":`))
 	end := bytes.IndexByte(rest, ',')
 	if !found || end < 1 {
-		return nil, 0, "", "", false
+		return nil, 0, nil, nil, false
 	}
 	seq, err := strconv.ParseUint(string(rest[:end]), 10, 64)
-	i := bytes.LastIndex(canon, []byte(`,"prev":"`))
-	if err != nil || i < 0 || !bytes.HasSuffix(canon, []byte(`"}`)) {
-		return nil, 0, "", "", false
+	if err != nil {
+		return nil, 0, nil, nil, false
 	}
-	prev = string(canon[i+len(`,"prev":"`) : len(canon)-2])
-	return canon, seq, prev, hash, true
+	// Prev is "" or 64 hex digits (appendAuditTx writes nothing else), so it sits at a fixed
+	// distance from the end.
+	const key = `,"prev":"`
+	if bytes.HasSuffix(body, []byte(key+`"`)) {
+		return body, seq, nil, hash, true
+	}
+	if n := len(body) - 1 - 64 - len(key); n >= 0 && bytes.HasPrefix(body[n:], []byte(key)) && body[len(body)-1] == '"' {
+		return body, seq, body[n+len(key) : len(body)-1], hash, true
+	}
+	return nil, 0, nil, nil, false
 }
 
+// valid replaces invalid UTF-8 so that an entry hashes the same after a JSON round trip.
 func valid(s string) string {
 	if utf8.ValidString(s) {
 		return s
@@ -241,23 +249,29 @@ func (s *Store) VerifyAudit() (n int, err error) {
 
 func verifyTx(tx *bbolt.Tx) (int, error) {
 	chk := chainCheck{next: 1}
+	h := sha256.New()
+	var sum [sha256.Size]byte
+	var computed [2 * sha256.Size]byte
 	err := tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
 		key := readU64(k)
-		canon, seq, prev, hash, ok := splitStored(v)
+		body, seq, prev, hash, ok := splitStored(v)
 		if !ok {
 			return &ChainError{Seq: min(key, chk.next), Reason: "the entry is not in the stored format (altered)"}
 		}
 		if key != seq {
 			return &ChainError{Seq: min(key, chk.next), Reason: fmt.Sprintf("the entry stored as %d says it is %d (moved or reordered)", key, seq)}
 		}
-		sum := sha256.Sum256(canon)
-		return chk.check(seq, prev, hash, hex.EncodeToString(sum[:]))
+		h.Reset()
+		h.Write(body)
+		h.Write([]byte{'}'})
+		hex.Encode(computed[:], h.Sum(sum[:0]))
+		return chk.check(seq, prev, hash, computed[:])
 	})
 	if err != nil {
 		return chk.n, err
 	}
 	head := tx.Bucket(bucketMeta).Get(keyAuditHead)
-	if readU64(head) != chk.next-1 || (len(head) > 8 && string(head[8:]) != chk.prev) {
+	if readU64(head) != chk.next-1 || (len(head) > 8 && !bytes.Equal(head[8:], chk.prev)) {
 		return chk.n, &ChainError{Seq: min(readU64(head), chk.next), Reason: fmt.Sprintf("the log ends at entry %d but its recorded head is entry %d", chk.next-1, readU64(head))}
 	}
 	return chk.n, nil
@@ -270,12 +284,12 @@ func VerifyChain(entries []AuditEntry) (n int, err error) {
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	chk := chainCheck{next: entries[0].Seq, prev: entries[0].Prev}
+	chk := chainCheck{next: entries[0].Seq, prev: []byte(entries[0].Prev)}
 	if entries[0].Seq <= 1 {
-		chk.next, chk.prev = 1, ""
+		chk.next, chk.prev = 1, nil
 	}
 	for _, e := range entries {
-		if err := chk.check(e.Seq, e.Prev, e.Hash, CanonicalHash(e)); err != nil {
+		if err := chk.check(e.Seq, []byte(e.Prev), []byte(e.Hash), []byte(CanonicalHash(e))); err != nil {
 			return chk.n, err
 		}
 	}
@@ -285,21 +299,21 @@ func VerifyChain(entries []AuditEntry) (n int, err error) {
 // chainCheck is the running state of a verification walk.
 type chainCheck struct {
 	next uint64 // the Seq the next entry must have
-	prev string // the Hash the next entry's Prev must equal
+	prev []byte // the Hash the next entry's Prev must equal (aliases the walked data)
 	n    int    // entries verified
 }
 
 // check takes the next entry's Seq, Prev and stored Hash, and the hash computed from its
 // content.
-func (c *chainCheck) check(seq uint64, prev, hash, computed string) error {
+func (c *chainCheck) check(seq uint64, prev, hash, computed []byte) error {
 	switch {
 	case seq > c.next:
 		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("entry %d is missing (the next present is %d)", c.next, seq)}
 	case seq < c.next:
 		return &ChainError{Seq: c.next, Reason: fmt.Sprintf("found entry %d where %d belongs (reordered)", seq, c.next)}
-	case prev != c.prev:
+	case !bytes.Equal(prev, c.prev):
 		return &ChainError{Seq: seq, Reason: "its previous-hash link does not match the entry before it (reordered, or an entry was removed)"}
-	case computed != hash:
+	case !bytes.Equal(computed, hash):
 		return &ChainError{Seq: seq, Reason: "its hash does not match its content (the entry was altered)"}
 	}
 	c.next, c.prev, c.n = seq+1, hash, c.n+1
