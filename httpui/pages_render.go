@@ -197,9 +197,11 @@ func redirect(w http.ResponseWriter, r *http.Request, path, ok string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// safeNext returns next when it is a local path, "/" otherwise (no open redirects).
+// safeNext returns next when it is a local path, "/" otherwise (no open redirects). Browsers
+// drop tabs and newlines from URLs and read a backslash as a slash, so any of those refuse.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return next

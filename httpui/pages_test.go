@@ -615,3 +615,49 @@ func TestSettingsChannelsRulesAndTest(t *testing.T) {
 		t.Fatalf("a negative retention: %d", got)
 	}
 }
+
+func TestAgo(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Minute, "just now"}, {0, "just now"}, {44 * time.Second, "just now"}, {45 * time.Second, "1 min ago"},
+		{2 * time.Minute, "2 min ago"}, {59 * time.Minute, "59 min ago"}, {90 * time.Minute, "2 h ago"},
+		{23 * time.Hour, "23 h ago"}, {30 * time.Hour, "yesterday"}, {72 * time.Hour, "3 days ago"},
+	} {
+		if got := ago(c.d); got != c.want {
+			t.Errorf("ago(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+// FuzzSafeNext: whatever ?next= holds, the sign-in only ever redirects to a path on this
+// host (no scheme, no host, no protocol-relative or backslash tricks).
+func FuzzSafeNext(f *testing.F) {
+	for _, seed := range []string{
+		"/team",                 // the usual case
+		"//evil.example/x",      // protocol-relative URL
+		"/\\evil.example",       // browsers treat a backslash like a slash
+		"https://evil.example/", // absolute URL
+		"",                      // nothing asked for
+		"/%2F%2Fevil.example",   // encoded slashes stay a path
+		"javascript:alert(1)",   // script URL
+		"/\t/evil.example",      // browsers drop tabs and newlines from URLs
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next)
+		if got != "/" && got != next {
+			t.Fatalf("safeNext(%q) = %q: neither the input nor /", next, got)
+		}
+		cleaned := strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(got)
+		if !strings.HasPrefix(cleaned, "/") || strings.HasPrefix(cleaned, "//") || strings.HasPrefix(cleaned, "/\\") {
+			t.Fatalf("safeNext(%q) = %q leaves this host", next, got)
+		}
+		if u, err := url.Parse(cleaned); err == nil && (u.Host != "" || u.Scheme != "") {
+			t.Fatalf("safeNext(%q) = %q has host %q scheme %q", next, got, u.Host, u.Scheme)
+		}
+	})
+}
