@@ -1,6 +1,7 @@
 package httpui
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -192,4 +193,8 @@ func serve(e *env, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
 	return w
+}
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
 }

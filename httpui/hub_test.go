@@ -74,7 +74,7 @@ type wsEnv struct {
 	ts *httptest.Server
 }
 
-func newWSEnv(t *testing.T) *wsEnv {
+func newWSEnv(t testing.TB) *wsEnv {
 	e := newEnv(t)
 	ts := httptest.NewServer(e.h)
 	t.Cleanup(func() {
