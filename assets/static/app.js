@@ -72,7 +72,8 @@
       btn.textContent = 'Copied';
       btn.classList.add('copied');
       btn.setAttribute('data-copied', '1');
-      reportCopied(btn.getAttribute('data-id'));
+      var id = btn.getAttribute('data-id');
+      if (id) reportCopied(id); // invitation links and tokens are not messages
     }, function () {
       btn.textContent = 'Select and copy';
     }).then(function () {
@@ -281,6 +282,7 @@
     if (seq > lastSeq) lastSeq = seq;
     var inserted = upsertCard(m);
     if (isNew && (inserted || !list)) {
+      say('Live: new ' + (m.platform ? m.platform + ' ' : '') + (m.code ? 'code' : 'message') + ' at ' + new Date().toLocaleTimeString() + '.');
       if (document.hidden) { unread++; setTitle(); }
       beep();
       desktopNotify(m);
