@@ -268,3 +268,54 @@ func TestStreamRecheckPerFrame(t *testing.T) {
 		t.Fatalf("got %s / %v, want close %d", b, err, closeSignedOut)
 	}
 }
+
+// TestStreamAccess opens real sockets as every kind of caller: anonymous and deleted users
+// (cookie and token) get 401 at the handshake, pending sessions too; everyone else connects.
+func TestStreamAccess(t *testing.T) {
+	w := newWSEnv(t)
+	v := w.user("viewer@example.com", store.RoleViewer)
+	m := w.user("manager@example.com", store.RoleManager)
+	o := w.user("owner@example.com", store.RoleOwner)
+	gone := w.user("gone@example.com", store.RoleManager)
+	goneCookie, goneToken := w.session(gone), w.token("gone", store.RoleManager, gone.ID)
+	if _, err := w.st.DeleteUser(gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := w.srv.startSession(v, false, false, "192.0.2.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		c    cred
+		ok   bool
+	}{
+		{"anonymous", cred{}, false},
+		{"viewer", cookieCred(w.session(v)), true},
+		{"manager", cookieCred(w.session(m)), true},
+		{"owner", cookieCred(w.session(o)), true},
+		{"owner token", bearerCred(w.token("o", store.RoleOwner, o.ID)), true},
+		{"pending session", cookieCred(pending.Cookie), false},
+		{"deleted cookie", cookieCred(goneCookie), false},
+		{"deleted token", bearerCred(goneToken), false},
+	} {
+		u := "ws" + strings.TrimPrefix(w.ts.URL, "http") + "/api/v1/stream"
+		h := http.Header{"Origin": {w.ts.URL}}
+		if c.c.cookie != "" {
+			h.Set("Cookie", cookieName+"="+c.c.cookie)
+		}
+		if c.c.bearer != "" {
+			h.Set("Authorization", "Bearer "+c.c.bearer)
+		}
+		conn, resp, err := websocket.DefaultDialer.Dial(u, h)
+		if c.ok {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			conn.Close()
+		} else if err == nil || resp == nil || resp.StatusCode != 401 {
+			t.Errorf("%s: %v %v, want 401", c.name, err, resp)
+		}
+	}
+}

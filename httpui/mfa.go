@@ -208,6 +208,9 @@ func (s *Server) removeMFA(ctx context.Context, c caller, password, code string)
 		return err
 	}
 	if err := s.useTOTP(c.User.ID, code); err != nil {
+		if errors.Is(err, errBadCode) {
+			s.limit.fail([]string{"acct:" + c.User.Email}, []int{limitFreeAcct})
+		}
 		return err
 	}
 	if _, err := s.st.UpdateUser(c.User.ID, clearMFA); err != nil {

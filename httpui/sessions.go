@@ -173,6 +173,11 @@ func (s *Server) sessionCaller(hash, addr string) (caller, error) {
 		if err := s.st.TouchSession(hash, now, sess.Expires); err != nil {
 			return caller{}, err
 		}
+		if sess.MFAPassed {
+			if u, err = s.st.UpdateUser(u.ID, func(x *store.User) error { x.LastSeen = now; return nil }); err != nil {
+				return caller{}, notFoundAs(err, errSignIn)
+			}
+		}
 	}
 	return caller{User: u, Session: sess, Role: u.Role, Addr: addr, state: s.stateOf(sess, u)}, nil
 }
