@@ -173,6 +173,9 @@ func copiedAudited(t *testing.T, e *pgEnv, id string) bool {
 	return false
 }
 
+// narrowShots names the 360 px screenshots.
+var narrowShots = map[string]string{"/": "inbox-360", "/team": "team-360", "/settings": "settings-360", "/account": "account-360"}
+
 // browserNarrow checks the main pages at 360 x 740 have no horizontal scroll.
 func browserNarrow(t *testing.T, ctx context.Context, base, dir string, m store.Message) {
 	t.Helper()
@@ -188,8 +191,10 @@ func browserNarrow(t *testing.T, ctx context.Context, base, dir string, m store.
 			sw, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 			t.Errorf("%s at 360px scrolls horizontally (scrollWidth %d), %v", path, sw, err)
 		}
+		if name := narrowShots[path]; name != "" {
+			screenshot(t, ctx, dir, name)
+		}
 		if path == "/" {
-			screenshot(t, ctx, dir, "inbox-360")
 			colorScheme(t, ctx, "dark")
 			screenshot(t, ctx, dir, "inbox-360-dark")
 			colorScheme(t, ctx, "")

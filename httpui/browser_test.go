@@ -22,9 +22,10 @@ import (
 	"firmline/store"
 )
 
-// The helpers in this file (browserPath, startBrowser, browserSignIn, screenshot,
-// waitLocation, noHorizontalScroll) are meant to be copied or reused by the root-level
-// end-to-end test on a real `serve`; they depend only on chromedp and a base URL.
+// The helpers in this file (browserPath, startBrowser, isolatedTab, within, browserSignIn,
+// screenshot, waitLocation, noHorizontalScroll, colorScheme, cutProxy) are meant to be copied
+// or reused by the root-level end-to-end test on a real `serve`; apart from apiDeleteUser
+// they depend only on chromedp and a base URL.
 
 // browserPath finds Debian's Chromium (or $FIRMLINE_CHROMIUM). When none is found the test
 // fails if CI=true or FIRMLINE_REQUIRE_BROWSER=1, and is skipped otherwise.
