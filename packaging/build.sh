@@ -13,19 +13,21 @@
 #
 # VERSION defaults to the newest v* tag (without the v) when HEAD is tagged, otherwise to
 # 0.0.0+git<commit date>.<commit>. It must be a Debian upstream version (start with a digit).
-# Needs: go, git, dpkg-deb, gzip.
+# Needs: go, git (unless FIRMLINE_COMMIT and SOURCE_DATE_EPOCH are set), dpkg-deb, gzip.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pkg="$repo/packaging"
 cd "$repo"
 
-commit=$(git rev-parse --short=12 HEAD)
+# A source tree without .git (an export, as check.sh builds) names its commit in
+# FIRMLINE_COMMIT and its time in SOURCE_DATE_EPOCH.
+commit="${FIRMLINE_COMMIT:-$(git rev-parse --short=12 HEAD)}"
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct HEAD)}"
 
 version="${1:-}"
 if [ -z "$version" ]; then
-	if tag=$(git describe --tags --exact-match --match 'v[0-9]*' HEAD 2>/dev/null); then
+	if [ -z "${FIRMLINE_COMMIT:-}" ] && tag=$(git describe --tags --exact-match --match 'v[0-9]*' HEAD 2>/dev/null); then
 		version="${tag#v}"
 	else
 		version="0.0.0+git$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d).$commit"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # packaging/check.sh: the CI check of the release build and the Debian packages.
 #
+# Checks the committed state of HEAD (exported with git archive), not the working tree.
 # Installs nothing. Needs go, git, dpkg-deb, lintian, systemd-analyze (package systemd);
 # udevadm and shellcheck are used when present. Exit status 0 when every check passes.
 #
@@ -23,9 +24,18 @@ set -euo pipefail
 MAX_EXPOSURE=2.0 # systemd-analyze's 0.0 (locked down) .. 10.0 (exposed) scale
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# Check the committed tree of HEAD, exported once: uncommitted edits and commits landing
+# while the check runs must not get into either build.
+commit=$(git -C "$repo" rev-parse --short=12 HEAD)
+export FIRMLINE_COMMIT="$commit"
+SOURCE_DATE_EPOCH=$(git -C "$repo" log -1 --format=%ct "$commit")
+export SOURCE_DATE_EPOCH
+mkdir "$work/src"
+git -C "$repo" archive "$commit" | tar -x -C "$work/src"
+cd "$work/src"
 failures=0
 step() { printf '\n== %s\n' "$*"; }
 fail() {
@@ -34,16 +44,20 @@ fail() {
 }
 
 version="${1:-}"
+if [ -z "$version" ] && tag=$(git -C "$repo" describe --tags --exact-match --match 'v[0-9]*' "$commit" 2>/dev/null); then
+	version="${tag#v}"
+fi
+echo "checking commit $commit"
 
 step "go test ./packaging (udev rules)"
 go test -count=1 ./packaging || fail "go test ./packaging"
 
 step "reproducible build: two builds, compared"
-DIST="$work/a" packaging/build.sh $version
+DIST="$work/a" packaging/build.sh ${version:+"$version"}
 if [ "${FIRMLINE_CHECK_QUICK:-}" = 1 ]; then
-	DIST="$work/b" packaging/build.sh $version >/dev/null
+	DIST="$work/b" packaging/build.sh ${version:+"$version"} >/dev/null
 else
-	GOCACHE="$work/gocache" DIST="$work/b" packaging/build.sh $version >/dev/null
+	GOCACHE="$work/gocache" DIST="$work/b" packaging/build.sh ${version:+"$version"} >/dev/null
 fi
 if diff -u "$work/a/SHA256SUMS" "$work/b/SHA256SUMS"; then
 	echo "identical: $(wc -l <"$work/a/SHA256SUMS") files"
@@ -62,7 +76,6 @@ if command -v file >/dev/null; then
 		case "$desc" in *"statically linked"*) ;; *) fail "$(basename "$b") is not statically linked" ;; esac
 	done
 fi
-commit=$(git rev-parse --short=12 HEAD)
 amd64deb=$(ls "$dist"/firmline_*_amd64.deb)
 debversion=${amd64deb##*/firmline_}
 debversion=${debversion%_amd64.deb}
