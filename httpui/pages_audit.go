@@ -97,6 +97,7 @@ type reportPage struct {
 	Changes       []store.AuditEntry
 	ChainEntries  int
 	ChainError    string
+	JSONURL       string
 }
 
 // reportActions are the audit actions the report lists as access changes.
@@ -109,13 +110,16 @@ func (p *pages) report(w http.ResponseWriter, r *http.Request) {
 	c, _ := p.s.callerFrom(r)
 	now := p.s.now().UTC()
 	since, until, sinceS, untilS := dayRange(r.URL.Query())
+	today := now.Truncate(24 * time.Hour)
 	if since.IsZero() {
-		since, sinceS = now.AddDate(-1, 0, 0).Truncate(24*time.Hour), now.AddDate(-1, 0, 0).Format(time.DateOnly)
+		since = today.AddDate(-1, 0, 0)
+		sinceS = since.Format(time.DateOnly)
 	}
 	if until.IsZero() {
-		until, untilS = now, now.Format(time.DateOnly)
+		until, untilS = today.AddDate(0, 0, 1), today.Format(time.DateOnly) // through the end of today
 	}
-	pg := reportPage{pageBase: p.base(r, "Compliance report", "settings"), Generated: now, Since: sinceS, Until: untilS}
+	pg := reportPage{pageBase: p.base(r, "Compliance report", "settings"), Generated: now, Since: sinceS, Until: untilS,
+		JSONURL: "/report?" + url.Values{"format": {"json"}, "since": {sinceS}, "until": {untilS}}.Encode()}
 	users, err := p.s.st.Users()
 	if err != nil {
 		p.fail(w, r, err)
@@ -138,9 +142,52 @@ func (p *pages) report(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		pg.ChainError = err.Error() // the chain error names the first broken entry; no secrets
 	}
-	pg.FirmNumbers = p.firmNumbers(pg.Modems)
+	pg.FirmNumbers = p.firmNumbers(p.modems())
 	pg.PlatformsSeen = p.platformsSeen()
+	if r.URL.Query().Get("format") == "json" {
+		w.Header().Set("Content-Disposition", `attachment; filename="firmline-report-`+now.Format("20060102")+`.json"`)
+		writeJSON(w, http.StatusOK, reportJSON(pg))
+		return
+	}
 	p.render(w, r, http.StatusOK, "report", pg)
+}
+
+// reportFile is the JSON export of the compliance report.
+type reportFile struct {
+	Generated     time.Time          `json:"generated"`
+	GeneratedBy   string             `json:"generated_by"`
+	Since         string             `json:"since"`
+	Until         string             `json:"until"`
+	FirmNumbers   []string           `json:"firm_numbers"`
+	PlatformsSeen []string           `json:"platforms_seen"`
+	Users         []reportUser       `json:"users"`
+	Changes       []store.AuditEntry `json:"access_changes"`
+	AuditEntries  int                `json:"audit_entries_verified"`
+	AuditIntact   bool               `json:"audit_chain_intact"`
+	AuditError    string             `json:"audit_chain_error,omitempty"`
+}
+
+type reportUser struct {
+	Name     string     `json:"name"`
+	Email    string     `json:"email"`
+	Role     store.Role `json:"role"`
+	Primary  bool       `json:"primary_owner"`
+	MFA      string     `json:"second_factor"`
+	LastSeen time.Time  `json:"last_seen"`
+}
+
+func reportJSON(pg reportPage) reportFile {
+	f := reportFile{Generated: pg.Generated, Since: pg.Since, Until: pg.Until, FirmNumbers: pg.FirmNumbers,
+		PlatformsSeen: pg.PlatformsSeen, Changes: pg.Changes, AuditEntries: pg.ChainEntries,
+		AuditIntact: pg.ChainError == "", AuditError: pg.ChainError}
+	if pg.User != nil {
+		f.GeneratedBy = pg.User.Email
+	}
+	for _, u := range pg.Users {
+		f.Users = append(f.Users, reportUser{Name: u.Name, Email: u.Email, Role: u.Role, Primary: u.Primary,
+			MFA: u.MFAState, LastSeen: u.LastSeen})
+	}
+	return f
 }
 
 // platformsSeen are the platforms of the newest stored messages.

@@ -1,6 +1,7 @@
 package httpui
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -153,5 +154,41 @@ func TestSettingsChannelsRulesAndTest(t *testing.T) {
 	}
 	if got, _, _, _ := e.form("/settings/box", u.ownerCk, url.Values{"retention_days": {"-1"}}); got != 400 {
 		t.Fatalf("a negative retention: %d", got)
+	}
+}
+
+// TestReportJSONAndAudit: the compliance report lists everyone with their second-factor
+// state and the offboarding, says the chain is intact, and exports the same as JSON; the
+// audit page filters by action.
+func TestReportJSONAndAudit(t *testing.T) {
+	t.Parallel()
+	e := newPgEnv(t, nil)
+	u := e.team()
+	if got, _, _, _ := e.form("/team/users/"+u.viewer.ID+"/remove", u.ownerCk, url.Values{"confirm": {"yes"}}); got != 303 {
+		t.Fatalf("remove: %d", got)
+	}
+	status, body, _ := e.do("GET", "/report", u.managerCk, nil)
+	if status != 200 || !strings.Contains(body, "max@firm.example") || !strings.Contains(body, "intact") ||
+		!strings.Contains(body, "val@firm.example") {
+		t.Fatalf("report: %d\n%s", status, body)
+	}
+	status, body, _ = e.do("GET", "/report?format=json", u.managerCk, nil)
+	var rep struct {
+		Users []struct {
+			Email string `json:"email"`
+			MFA   string `json:"second_factor"`
+		} `json:"users"`
+		Changes []store.AuditEntry `json:"access_changes"`
+		Intact  bool               `json:"audit_chain_intact"`
+	}
+	if err := json.Unmarshal([]byte(body), &rep); err != nil || status != 200 {
+		t.Fatalf("report JSON: %d %v", status, err)
+	}
+	if len(rep.Users) != 2 || !rep.Intact || len(rep.Changes) == 0 {
+		t.Fatalf("report JSON %+v", rep)
+	}
+	_, body, _ = e.do("GET", "/audit?action="+url.QueryEscape(rep.Changes[0].Action), u.managerCk, nil)
+	if !strings.Contains(body, rep.Changes[0].Target) || !strings.Contains(body, "/api/v1/audit/export?format=csv") {
+		t.Fatal("the audit page does not show the filtered entry or the export link")
 	}
 }
