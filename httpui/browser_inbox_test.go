@@ -44,6 +44,7 @@ func TestBrowser(t *testing.T) {
 	browserCopy(t, e, ctx, base, m)
 	browserModemBanner(t, e, ctx, dir)
 	browserBlip(t, e, ctx, proxy)
+	browserTitleCount(t, e, ctx)
 
 	for _, pg := range []struct{ name, path, sel string }{
 		{"message", "/messages/" + m.ID, `.facts`},
@@ -126,6 +127,33 @@ func browserBlip(t *testing.T, e *pgEnv, ctx context.Context, proxy *cutProxy) {
 	}
 	if !evalBool(t, ctx, `window.__noReload === true && window.firmline.connected()`) {
 		t.Fatal("the page reloaded, or is not connected again")
+	}
+}
+
+// browserTitleCount: while the tab is hidden, new codes are counted in the title; showing
+// the tab clears the count. Headless Chromium always reports a visible page, so the test
+// overrides document.hidden, which is all app.js reads.
+func browserTitleCount(t *testing.T, e *pgEnv, ctx context.Context) {
+	t.Helper()
+	base, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalBool(t, ctx, `Object.defineProperty(document, 'hidden', {configurable: true, get: () => true}) && true`)
+	for _, code := range []string{"118822", "339944"} {
+		m := e.ingest("Microsoft", "Use "+code+" as your Microsoft account security code", code, "Microsoft")
+		e.srv.Publish(m)
+		if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`li.card[data-id="`+m.ID+`"]`))); err != nil {
+			t.Fatalf("message %s did not appear: %v", code, err)
+		}
+	}
+	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != "(2) "+base {
+		t.Fatalf("hidden tab title %q, want %q", title, "(2) "+base)
+	}
+	evalBool(t, ctx, `Object.defineProperty(document, 'hidden', {configurable: true, get: () => false}) &&
+		document.dispatchEvent(new Event('visibilitychange'))`)
+	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != base {
+		t.Fatalf("title after showing the tab %q, want %q", title, base)
 	}
 }
 
