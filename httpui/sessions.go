@@ -171,7 +171,7 @@ func (s *Server) sessionCaller(hash, addr string) (caller, error) {
 	}
 	if now.Sub(sess.LastSeen) >= touchEvery {
 		if err := s.st.TouchSession(hash, now, sess.Expires); err != nil {
-			return caller{}, err
+			return caller{}, notFoundAs(err, errSignIn) // signed out a moment ago
 		}
 		if sess.MFAPassed {
 			if u, err = s.st.UpdateUser(u.ID, func(x *store.User) error { x.LastSeen = now; return nil }); err != nil {
@@ -218,7 +218,7 @@ func (s *Server) tokenCaller(h, addr string) (caller, error) {
 	}
 	if now := s.now(); now.Sub(t.LastUsed) >= touchEvery {
 		if err := s.st.TouchToken(hash, now); err != nil {
-			return caller{}, err
+			return caller{}, notFoundAs(err, errSignIn) // revoked a moment ago
 		}
 	}
 	return c, nil
