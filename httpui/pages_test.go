@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"firmline/store"
 )
 
 func TestPagesByRole(t *testing.T) {
@@ -274,4 +276,27 @@ func FuzzSafeNext(f *testing.F) {
 			t.Fatalf("safeNext(%q) = %q has host %q scheme %q", next, got, u.Host, u.Scheme)
 		}
 	})
+}
+
+// TestInboxMarksIncomplete: a concatenated message still missing a part after the grace
+// period is shown, marked incomplete with the count of parts.
+func TestInboxMarksIncomplete(t *testing.T) {
+	t.Parallel()
+	e := newPgEnv(t, nil)
+	u := e.team()
+	_, _, err := e.st.Ingest(store.Incoming{Modem: "sim0", PDU: hexOf("part-1-of-2"), ReceivedAt: e.clock(),
+		Group: "sim0|Clio|8|7|2", Total: 2, SeqNo: 1}, func([]string) store.Message {
+		return store.Message{Sender: "Clio", Text: "Your Clio verification code is 482913. If you did not", Code: "482913", Platform: "Clio", Kind: "text"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.advance(time.Minute)
+	if _, err := e.st.RevealIncomplete(e.clock()); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := e.do("GET", "/", u.viewerCk, nil)
+	if !strings.Contains(body, "incomplete — 1 of 2 parts") || !strings.Contains(body, "482913") {
+		t.Fatal("the incomplete message is not marked as such")
+	}
 }
