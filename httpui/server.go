@@ -181,6 +181,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); s.sweep(sweepCtx) }()
 	var err error
 	select {
 	case err = <-errc:
@@ -190,12 +193,35 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		cancel()
 		<-errc
 	}
+	stopSweep()
+	<-swept
 	s.Close()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve web: %w", err)
 	}
 	return nil
 }
+
+// sweep removes expired sessions every sweepEvery until ctx ends (they are refused anyway;
+// this keeps the bucket small).
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.st.DeleteExpiredSessions(s.now()); err != nil {
+				s.log.Warn("expired sessions not swept", "error", err)
+			} else if n > 0 {
+				s.log.Debug("expired sessions swept", "count", n)
+			}
+		}
+	}
+}
+
+const sweepEvery = time.Hour
 
 // Close closes every WebSocket and stops the hub, waiting for their goroutines. Idempotent;
 // Serve calls it. Call it yourself only when Serve was never called (tests).
