@@ -13,7 +13,8 @@
 #    compare the SHA-256 of every binary and .deb: the build must be reproducible.
 #    FIRMLINE_CHECK_QUICK=1 reuses the build cache for the second build (faster, weaker).
 # 3. the binaries: static, right machine, stripped, no build paths (Go test on debug/elf);
-#    `firmline version` names the version and commit (when the host can run amd64).
+#    `firmline version` names the version and commit (when the host can run amd64); every
+#    Go module linked in is covered by debian/copyright.
 # 4. each .deb: control fields, conffiles, the expected files with owner root and modes,
 #    the packaged binary identical to the released one; lintian without errors.
 # 5. the systemd unit as packaged: `systemd-analyze verify` (unit and socket) and
@@ -91,6 +92,16 @@ if go version -m "$dist/firmline-linux-amd64" | grep -q 'CGO_ENABLED=0' &&
 else
 	fail "go version -m does not show CGO_ENABLED=0 and -trimpath=true"
 fi
+
+modules=$(go version -m "$dist/firmline-linux-amd64" | awk '$1 == "dep" { print $2 }')
+uncovered=0
+for mod in $modules; do
+	grep -qF -- "${mod%/v[0-9]*}/*" packaging/debian/copyright || {
+		fail "debian/copyright does not cover the linked module $mod"
+		uncovered=1
+	}
+done
+[ "$uncovered" = 1 ] || echo "debian/copyright covers all $(wc -w <<<"$modules") linked modules"
 
 step "Debian packages"
 expected_files=(
@@ -190,7 +201,9 @@ if systemd-sysusers --root="$root" firmline.conf; then
 		fail "sysusers: no firmline system user with home /var/lib/firmline and nologin"
 	grep -q '^dialout:x:20:firmline$' "$root/etc/group" || fail "sysusers: firmline not in dialout"
 	uid=$(awk -F: '$1 == "firmline" { print $3 }' "$root/etc/passwd")
-	[ -n "$uid" ] && [ "$uid" -lt 1000 ] || fail "sysusers: firmline uid $uid is not a system uid"
+	if [ -z "$uid" ] || [ "$uid" -ge 1000 ]; then
+		fail "sysusers: firmline uid '$uid' is not a system uid"
+	fi
 	echo "sysusers: $(grep '^firmline:' "$root/etc/passwd"); $(grep '^dialout:' "$root/etc/group")"
 else
 	fail "systemd-sysusers rejects packaging/sysusers.conf"
