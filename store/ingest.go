@@ -21,7 +21,8 @@ import (
 // (created invisible and incomplete on the first part); when all parts are in, the message is
 // complete and visible and the group is closed, so a different PDU with the same group key later
 // starts a new message. A different PDU for a slot already filled, or a part arriving more than
-// GroupWindow after the first, also starts a new message (the sender reused the reference). Audit actions: "message.received" when a message becomes
+// GroupWindow after the first, or for a message whose body retention already removed, also
+// starts a new message. Audit actions: "message.received" when a message becomes
 // visible, "message.completed" when a visible incomplete message completes (actor "system").
 func (s *Store) Ingest(in Incoming, fields FieldsFunc) (m Message, dup bool, err error) {
 	pdu := strings.ToUpper(strings.TrimSpace(in.PDU))
@@ -61,7 +62,7 @@ func (s *Store) ingestTx(tx *bbolt.Tx, in Incoming, pdu string, fields FieldsFun
 			if err != nil {
 				return nil, err
 			}
-			if slot < len(old.Slots) && old.Slots[slot] == "" && s.received(in).Sub(old.ReceivedAt) <= GroupWindow {
+			if slot < len(old.Slots) && old.Slots[slot] == "" && !old.Expired && s.received(in).Sub(old.ReceivedAt) <= GroupWindow {
 				r = old
 			}
 		}

@@ -172,6 +172,15 @@ func TestExpireMessages(t *testing.T) {
 	if len(entries) != 20 || entries[0].Action != "message.expired" || entries[0].Target != ids[9] {
 		t.Fatalf("audit after expiry: %d entries, newest %+v", len(entries), entries[0])
 	}
+	// A late part never revives an expired body.
+	s.Ingest(part("ee", 1, c.Now()), textFields)
+	c.Advance(time.Second)
+	if n, _ := s.ExpireMessages(c.Now()); n != 1 {
+		t.Fatal("the incomplete message was not expired")
+	}
+	if m, _, _ := s.Ingest(part("ee", 2, c.Now()), textFields); m.Expired || m.PartsReceived != 1 {
+		t.Fatalf("a late part joined an expired message: %+v", m)
+	}
 	// A PDU of an expired message is still a duplicate (the SIM copy may be read again).
 	if _, dup, _ := s.Ingest(Incoming{PDU: fmt.Sprintf("%08x", 0)}, textFields); !dup {
 		t.Fatal("an expired message's PDU was stored again")
