@@ -94,3 +94,45 @@ func FuzzPHC(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAPIJSON sends arbitrary bodies and query strings to every JSON-reading route as a
+// signed-in Owner: the answer is never a 5xx, and every refusal is a JSON {"error"}.
+func FuzzAPIJSON(f *testing.F) {
+	e := newEnv(f)
+	owner := e.user("owner@example.com", "owner")
+	target := e.user("ann@example.com", "viewer")
+	ck := e.session(owner)
+	routes := []string{
+		"POST /api/v1/invites", "PUT /api/v1/settings", "POST /api/v1/channels", "PUT /api/v1/rules",
+		"PATCH /api/v1/users/" + target.ID, "POST /api/v1/tokens", "PUT /api/v1/me/notifications",
+		"POST /api/v1/me/mfa/totp/confirm", "POST /api/v1/setup", "POST /api/v1/invites/accept",
+		"GET /api/v1/messages", "GET /api/v1/audit", "GET /api/v1/audit/export", "GET /api/v1/invites/accept",
+		"POST /api/v1/session/mfa", "DELETE /api/v1/me/mfa", "POST /api/v1/me/backup-codes",
+	}
+	f.Add(uint8(0), `{"email":"x@example.com","role":"viewer"}`, "")               // invite
+	f.Add(uint8(1), `{"mfa_policy":"required","retention_days":-1}`, "")           // bad settings
+	f.Add(uint8(2), `{"type":"webhook","name":"h","url":"http://10.0.0.1/x"}`, "") // refused URL
+	f.Add(uint8(3), `{"rules":[{"regex":true,"text":"(","channels":["x"]}]}`, "")  // bad regex
+	f.Add(uint8(4), `{"role":"owner","mfa_required":true,"mfa_invited":true}`, "") // promote
+	f.Add(uint8(5), `{"name":"a b","role":"god"}`, "")                             // bad token
+	f.Add(uint8(6), `{"platforms":[""," ","Clio","Clio"]}`, "")                    // duplicates
+	f.Add(uint8(10), "", "limit=0&before=%ff&q="+strings.Repeat("x", 300))         // bad query
+	f.Add(uint8(11), "", "since=yesterday&until=2026-13-40&limit=99999")           // bad times
+	f.Add(uint8(12), "", "format=xml")                                             // bad format
+	f.Add(uint8(13), "", "token="+strings.Repeat("A", 43))                         // unknown token
+	f.Fuzz(func(t *testing.T, which uint8, body, query string) {
+		e.srv.limit = newLimiter(e.clk.now)
+		method, path, _ := strings.Cut(routes[int(which)%len(routes)], " ")
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.URL.RawQuery = query
+		r.AddCookie(&http.Cookie{Name: cookieName, Value: ck})
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, r)
+		if w.Code >= 500 {
+			t.Fatalf("%s %s?%s %q: %d %s", method, path, query, body, w.Code, w.Body)
+		}
+		if w.Code >= 400 && !strings.Contains(w.Body.String(), `"error"`) {
+			t.Fatalf("%s %s: %d without a JSON error: %q", method, path, w.Code, w.Body)
+		}
+	})
+}
