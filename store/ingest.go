@@ -22,7 +22,8 @@ import (
 // complete and visible and the group is closed, so a different PDU with the same group key later
 // starts a new message. A different PDU for a slot already filled, or a part arriving more than
 // GroupWindow after the first, or for a message whose body retention already removed, also
-// starts a new message. Audit actions: "message.received" when a message becomes
+// starts a new message. If fields panics, the PDU is still stored, as Kind "undecodable".
+// Audit actions: "message.received" when a message becomes
 // visible, "message.completed" when a visible incomplete message completes (actor "system").
 func (s *Store) Ingest(in Incoming, fields FieldsFunc) (m Message, dup bool, err error) {
 	pdu := strings.ToUpper(strings.TrimSpace(in.PDU))
@@ -139,9 +140,23 @@ func applyFields(r *record, fields FieldsFunc) {
 	if fields == nil {
 		return
 	}
-	f := fields(append([]string(nil), r.Slots...))
+	f, ok := callFields(fields, append([]string(nil), r.Slots...))
+	if !ok {
+		f = Message{Kind: "undecodable"}
+	}
 	r.SentAt, r.Sender, r.SenderType = f.SentAt, f.Sender, f.SenderType
 	r.Text, r.Code, r.Platform, r.Kind = f.Text, f.Code, f.Platform, f.Kind
+}
+
+// callFields runs fields, turning a panic into ok=false: a decoder bug must not stop a received
+// PDU from being stored (the modem would read it again and again, and never delete it).
+func callFields(fields FieldsFunc, parts []string) (m Message, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return fields(parts), true
 }
 
 // placeRecord maintains the group and hidden indexes and saves r.

@@ -209,6 +209,14 @@ func TestIngestGroupWindow(t *testing.T) {
 	}
 }
 
+func TestIngestSurvivesPanickingDecoder(t *testing.T) {
+	s, _ := openTest(t)
+	m, _, err := s.Ingest(Incoming{PDU: "0BAD"}, func([]string) Message { panic("decoder bug") })
+	if err != nil || m.Kind != "undecodable" || !m.Visible || len(m.PDUs) != 1 {
+		t.Fatalf("%+v %v", m, err)
+	}
+}
+
 func TestIngestBadSequenceNumberIsSingle(t *testing.T) {
 	s, _ := openTest(t)
 	m, _, err := s.Ingest(Incoming{PDU: "0D0D", Group: "g", Total: 3, SeqNo: 9}, textFields)
