@@ -19,7 +19,8 @@
 #    the packaged binary identical to the released one; lintian without errors.
 # 5. the systemd unit as packaged: `systemd-analyze verify` (unit and socket) and
 #    `systemd-analyze security --offline=true`, failing above an exposure of $MAX_EXPOSURE.
-# 6. sysusers.d and tmpfiles.d entries applied to a scratch root; maintainer scripts parsed.
+# 6. install, remove and purge the amd64 .deb in a scratch root (dpkg --root, as root only).
+# 7. sysusers.d and tmpfiles.d entries applied to a scratch root; maintainer scripts parsed.
 set -euo pipefail
 
 MAX_EXPOSURE=2.0 # systemd-analyze's 0.0 (locked down) .. 10.0 (exposed) scale
@@ -42,6 +43,49 @@ step() { printf '\n== %s\n' "$*"; }
 fail() {
 	printf 'FAIL: %s\n' "$*" >&2
 	failures=$((failures + 1))
+}
+
+# check_lifecycle installs, removes and purges a .deb in a scratch root. The maintainer
+# scripts honour DPKG_ROOT (systemd-sysusers/tmpfiles --root, deb-systemd-helper,
+# dpkg-statoverride) and skip what only makes sense on a live system (udev, systemctl).
+check_lifecycle() { # deb
+	local r="$work/dpkgroot" dpkg
+	mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates" "$r/var/lib/dpkg/triggers" "$r/etc"
+	touch "$r/var/lib/dpkg/status"
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\ndialout:x:20:\n' >"$r/etc/group"
+	dpkg=(dpkg --root="$r" --force-script-chrootless --force-depends --log=/dev/null)
+	"${dpkg[@]}" -i "$1" >"$work/dpkg.log" 2>&1 || {
+		cat "$work/dpkg.log"
+		fail "install"
+		return
+	}
+	local uid gid
+	uid=$(awk -F: '$1 == "firmline" { print $3 }' "$r/etc/passwd")
+	gid=$(awk -F: '$1 == "firmline" { print $3 }' "$r/etc/group")
+	[ -n "$uid" ] || fail "install: no firmline user"
+	grep -q '^dialout:x:20:firmline$' "$r/etc/group" || fail "install: firmline not in dialout"
+	[ "$(stat -c '%a %u' "$r/var/lib/firmline")" = "750 $uid" ] || fail "install: /var/lib/firmline is not 0750 firmline"
+	[ "$(stat -c '%a %u %g' "$r/etc/firmline/firmline.conf")" = "640 0 $gid" ] || fail "install: firmline.conf is not 0640 root:firmline"
+	[ -L "$r/etc/systemd/system/multi-user.target.wants/firmline.service" ] || fail "install: firmline.service not enabled"
+	[ ! -e "$r/etc/systemd/system/sockets.target.wants/firmline.socket" ] || fail "install: firmline.socket enabled (it is opt-in)"
+	echo "installed: user firmline ($uid) in dialout, data dir 0750, config 0640 root:firmline, service enabled"
+
+	echo data >"$r/var/lib/firmline/firmline.db"
+	"${dpkg[@]}" -r firmline >>"$work/dpkg.log" 2>&1 || fail "remove"
+	[ -f "$r/var/lib/firmline/firmline.db" ] || fail "remove deleted the data"
+	[ -f "$r/etc/firmline/firmline.conf" ] || fail "remove deleted the conffile"
+	[ ! -e "$r/usr/bin/firmline" ] || fail "remove left /usr/bin/firmline"
+	echo "removed: data and configuration kept"
+
+	"${dpkg[@]}" -P firmline >>"$work/dpkg.log" 2>&1 || fail "purge"
+	[ ! -e "$r/var/lib/firmline" ] || fail "purge left /var/lib/firmline"
+	[ ! -e "$r/etc/firmline" ] || fail "purge left /etc/firmline"
+	[ ! -s "$r/var/lib/dpkg/statoverride" ] || fail "purge left a statoverride"
+	if find "$r/etc/systemd" "$r/var/lib/systemd" -name '*firmline*' 2>/dev/null | grep -q .; then
+		fail "purge left systemd state"
+	fi
+	echo "purged: data, configuration and systemd state gone (the system user stays, as policy advises)"
 }
 
 version="${1:-}"
@@ -187,6 +231,13 @@ elif awk -v e="$exposure" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(e > m) }'; then
 	fail "exposure $exposure is above $MAX_EXPOSURE"
 else
 	echo "exposure $exposure (threshold $MAX_EXPOSURE)"
+fi
+
+step "install, remove, purge on a scratch root (dpkg --root, scripts run with DPKG_ROOT)"
+if [ "$(id -u)" = 0 ]; then
+	check_lifecycle "$dist/firmline_${debversion}_amd64.deb"
+else
+	echo "not root: install cycle skipped"
 fi
 
 step "sysusers.d and tmpfiles.d on a scratch root; maintainer scripts"
