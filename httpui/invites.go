@@ -204,15 +204,21 @@ func (s *Server) signedUp(u store.User, addr, ua string) (loginResult, error) {
 // origin is the base of links we hand out: the configured public URL (settings first, then
 // config), else this request's scheme://host.
 func (s *Server) origin(r *http.Request) string {
-	if set, err := s.st.Settings(); err == nil && set.PublicURL != "" {
-		return strings.TrimSuffix(set.PublicURL, "/")
-	}
-	if s.cfg.PublicURL != "" {
-		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	if base := s.baseURL(); base != "" {
+		return base
 	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// baseURL is the configured public URL (settings first, then config) without a trailing
+// slash, or "" when neither is set.
+func (s *Server) baseURL() string {
+	if set, err := s.st.Settings(); err == nil && set.PublicURL != "" {
+		return strings.TrimSuffix(set.PublicURL, "/")
+	}
+	return strings.TrimSuffix(s.cfg.PublicURL, "/")
 }

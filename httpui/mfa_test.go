@@ -1,11 +1,15 @@
 package httpui
 
 import (
+	"context"
 	"encoding/base32"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"firmline/notify"
 	"firmline/store"
 )
 
@@ -210,5 +214,49 @@ func TestRegenerateBackupCodesVoidsOld(t *testing.T) {
 	body = `{"email":"ann@example.com","password":"` + testPassword + `","backup_code":"` + fresh + `"}`
 	if w := e.do("POST", "/api/v1/session", body, cred{}); w.Code != 200 {
 		t.Fatalf("new backup code: %d", w.Code)
+	}
+}
+
+// sentMail records what a Mailer was asked to send.
+type sentMail struct {
+	mu   sync.Mutex
+	to   []string
+	text []string
+}
+
+func (m *sentMail) SendInvite(ctx context.Context, to, link, inviter, role string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.to, m.text = append(m.to, to), append(m.text, link)
+	return nil
+}
+
+func (m *sentMail) Send(ctx context.Context, to []string, subject, text, html string) (notify.Answer, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.to, m.text = append(m.to, to...), append(m.text, text)
+	return notify.Answer{Status: 250}, nil
+}
+
+// TestInviteToMFAEmails: inviting a user to turn on a second factor sets the flag and mails
+// them through the configured mailer; invitations to join are mailed with their link.
+func TestInviteToMFAEmails(t *testing.T) {
+	e := newEnv(t)
+	mail := &sentMail{}
+	e.srv.mailer = mail
+	owner := e.user("owner@example.com", store.RoleOwner)
+	ann := e.user("ann@example.com", store.RoleViewer)
+	ock := cookieCred(e.session(owner))
+	w := e.do("PATCH", "/api/v1/users/"+ann.ID, `{"mfa_invited":true}`, ock)
+	if w.Code != 200 || decode(t, w)["user"].(map[string]any)["mfa_invited"] != true {
+		t.Fatalf("invite to MFA: %d %s", w.Code, w.Body)
+	}
+	w = e.do("POST", "/api/v1/invites", `{"email":"new@example.com","role":"viewer"}`, ock)
+	if w.Code != 201 || decode(t, w)["invite"].(map[string]any)["emailed"] != true {
+		t.Fatalf("invite: %d %s", w.Code, w.Body)
+	}
+	if len(mail.to) != 2 || mail.to[0] != "ann@example.com" || !strings.Contains(mail.text[0], "two-step sign-in") ||
+		mail.to[1] != "new@example.com" || !strings.HasPrefix(mail.text[1], "http://example.com/invite/") {
+		t.Fatalf("mail %v %q", mail.to, mail.text)
 	}
 }

@@ -2,8 +2,11 @@ package httpui
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 
+	"firmline/notify"
 	"firmline/store"
 )
 
@@ -116,16 +119,49 @@ func (s *Server) requireMFA(ctx context.Context, c caller, id string, on bool) (
 	return u, s.audit(c.Actor(), "mfa.required", u.Email, c.Addr, map[string]string{"required": boolText(on)})
 }
 
-// inviteMFA marks a user as invited to set up a second factor (shown on their pages).
+// inviteMFA marks a user as invited to set up a second factor (shown on their pages) and,
+// when a mailer that can send free-form mail is configured, emails them (a reminder when
+// repeated).
 func (s *Server) inviteMFA(ctx context.Context, c caller, id string) (store.User, error) {
 	if _, err := s.target(c, id); err != nil {
 		return store.User{}, err
 	}
 	u, err := s.st.UpdateUser(id, func(x *store.User) error { x.MFAInvited = x.TOTPSecret == ""; return nil })
-	if err != nil {
+	if err != nil || !u.MFAInvited {
 		return u, err
 	}
-	return u, s.audit(c.Actor(), "mfa.invited", u.Email, c.Addr, nil)
+	emailed := s.mailMFAInvite(ctx, c, u)
+	return u, s.audit(c.Actor(), "mfa.invited", u.Email, c.Addr, map[string]string{"emailed": boolText(emailed)})
+}
+
+// mfaMailer is the optional part of Deps.Mailer used for second-factor invitations
+// (*notify.Mailer has it).
+type mfaMailer interface {
+	Send(ctx context.Context, to []string, subject, text, html string) (notify.Answer, error)
+}
+
+func (s *Server) mailMFAInvite(ctx context.Context, c caller, u store.User) bool {
+	m, ok := s.mailer.(mfaMailer)
+	if !ok || m == nil {
+		return false
+	}
+	where := "sign in to firmline and open My account"
+	if base := s.baseURL(); base != "" {
+		where = "open " + base + "/account/mfa"
+	}
+	who := c.User.Name
+	if who == "" {
+		who = c.Actor()
+	}
+	const ask = "%s asks you to turn on two-step sign-in (an authenticator app such as Google Authenticator, " +
+		"Microsoft Authenticator, 1Password or Duo Mobile) for the firm's SMS code inbox."
+	text := fmt.Sprintf(ask+"\n\nTo do it, %s.\n", who, where)
+	htmlBody := "<p>" + html.EscapeString(fmt.Sprintf(ask, who)) + "</p><p>To do it, " + html.EscapeString(where) + ".</p>"
+	if _, err := m.Send(ctx, []string{u.Email}, who+" asks you to turn on two-step sign-in", text, htmlBody); err != nil {
+		s.log.Warn("second-factor invitation not emailed", "user_id", u.ID, "error", err)
+		return false
+	}
+	return true
 }
 
 // disableMFA turns off a locked-out user's factor. The admin must have a factor themselves;
