@@ -141,11 +141,12 @@ func (s *Server) secondFactor(u store.User, code, backupCode string) error {
 	return errBadCode
 }
 
-// logout ends the caller's session.
+// logout ends the caller's session and closes the sockets opened with it.
 func (s *Server) logout(ctx context.Context, c caller) error {
 	if err := s.st.DeleteSession(c.Session.Hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	s.hub.disconnectSession(c.Session.Hash)
 	return s.audit(c.Actor(), "session.logout", c.User.Email, c.Addr, nil)
 }
 
