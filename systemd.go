@@ -87,7 +87,7 @@ func (n *notifier) Stopping() { n.sendLogged(daemon.SdNotifyStopping) }
 
 // Watchdog sends WATCHDOG=1 every WATCHDOG_USEC/2 while healthy() returns nil; when it returns
 // an error it stops pinging (and logs once), so systemd restarts a hung process. Pinging resumes
-// if healthy() recovers before systemd acts. Runs until ctx is done, then returns nil; when the
+// if healthy() recovers before systemd acts. A failing send is logged once until one succeeds. Runs until ctx is done, then returns nil; when the
 // watchdog is off it just waits for ctx.
 //
 // healthy runs on the caller's goroutine between pings and must not block for long: a
@@ -99,21 +99,23 @@ func (n *notifier) Watchdog(ctx context.Context, healthy func() error) error {
 	}
 	ticker := time.NewTicker(n.watchdog)
 	defer ticker.Stop()
-	failing := false
+	failing, sendFailing := false, false
 	for {
 		err := healthy()
 		switch {
 		case err != nil && !failing:
-			n.log.Error("health check failed; no longer feeding the systemd watchdog", "err", err)
+			n.log.Error("health check failed; no longer feeding the systemd watchdog", "error", err)
 			failing = true
 		case err == nil && failing:
 			n.log.Info("health check passes again; feeding the systemd watchdog")
 			failing = false
 		}
 		if !failing {
-			if sendErr := n.send(daemon.SdNotifyWatchdog); sendErr != nil {
-				n.log.Warn("systemd watchdog ping failed", "err", sendErr)
+			sendErr := n.send(daemon.SdNotifyWatchdog)
+			if sendErr != nil && !sendFailing {
+				n.log.Warn("systemd watchdog ping failed", "error", sendErr)
 			}
+			sendFailing = sendErr != nil
 		}
 		select {
 		case <-ctx.Done():
@@ -126,7 +128,7 @@ func (n *notifier) Watchdog(ctx context.Context, healthy func() error) error {
 // sendLogged sends state and logs a failure; notification is best effort.
 func (n *notifier) sendLogged(state string) {
 	if err := n.send(state); err != nil {
-		n.log.Warn("systemd notification failed", "state", strings.SplitN(state, "=", 2)[0], "err", err)
+		n.log.Warn("systemd notification failed", "state", strings.SplitN(state, "=", 2)[0], "error", err)
 	}
 }
 

@@ -86,6 +86,16 @@ func (s *notifySocket) must() string {
 	return msg
 }
 
+// skipUnlessRequired skips a test whose tool is missing, or fails it when CI requires the
+// packaging suites (FIRMLINE_REQUIRE_PACKAGING, set by .ci/run).
+func skipUnlessRequired(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("FIRMLINE_REQUIRE_PACKAGING") != "" {
+		t.Fatalf("required: %s", why)
+	}
+	t.Skip(why)
+}
+
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
@@ -260,7 +270,7 @@ func TestSystemdListenerAbsent(t *testing.T) {
 // as systemd does. The child accepts one connection on the listener it was given.
 func TestSystemdListenerActivated(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("no sh to set LISTEN_PID to the child's pid")
+		skipUnlessRequired(t, "no sh to set LISTEN_PID to the child's pid")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -388,7 +398,7 @@ func TestServeBinaryUnderSystemd(t *testing.T) {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go tool to build the binary")
+		skipUnlessRequired(t, "no go tool to build the binary")
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "firmline")
