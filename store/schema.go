@@ -1,6 +1,6 @@
 package store
 
-// The bucket tree of firmline.db (schema version 2). Every bucket is top level; "->" reads
+// The bucket tree of firmline.db (schema version 3). Every bucket is top level; "->" reads
 // "key maps to value". JSON values are the exported structs of this package (their json tags
 // are the storage encoding, so renaming a tag needs a migration).
 //
@@ -36,6 +36,7 @@ package store
 //	deliveries                u64(seq) -> JSON Delivery
 //	delivery_due              u64(NextAttempt unix nanos) ++ u64(delivery seq) -> empty; pending only
 //	delivery_msg              message ID 0x00 u64(delivery seq) -> empty
+//	accounts (v3)             account ID -> JSON Account (the MFA inventory register)
 //
 // Key encodings: u64 is an 8-byte big-endian unsigned integer, so byte order is numeric order.
 // A message ID is 16 lower-case hex digits of a big-endian uint64 (unix milliseconds << 16 |
@@ -76,6 +77,7 @@ var (
 	bucketDeliveries   = []byte("deliveries")
 	bucketDue          = []byte("delivery_due")
 	bucketDeliveryMsg  = []byte("delivery_msg")
+	bucketAccounts     = []byte("accounts")
 
 	keyVersion     = []byte("version")
 	keyLastMsgID   = []byte("last_msg_id")
@@ -105,6 +107,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "create buckets and default settings", migrateCreate},
 	{2, "message search index", migrateSearchIndex},
+	{3, "MFA inventory register", migrateAccounts},
 }
 
 // schemaVersion is the version this build writes.
@@ -136,6 +139,12 @@ func migrateSearchIndex(tx *bbolt.Tx) error {
 		}
 		return idx.Put(k, searchValue(&r.Message))
 	})
+}
+
+// migrateAccounts creates the empty register of platform accounts (the MFA inventory).
+func migrateAccounts(tx *bbolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketAccounts)
+	return err
 }
 
 // migrate brings the database up to the last of steps. It refuses a database written by a newer

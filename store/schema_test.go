@@ -87,7 +87,7 @@ func TestMigration2BuildsSearchIndex(t *testing.T) {
 	}
 	defer s.Close()
 	s.db.View(func(tx *bbolt.Tx) error {
-		if v := versionOf(tx); v != 2 {
+		if v := versionOf(tx); v != schemaVersion() {
 			t.Fatalf("version after Open: %d", v)
 		}
 		return nil
