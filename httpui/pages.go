@@ -15,7 +15,7 @@ func (s *Server) pageRoutes() []route {
 	if err != nil {
 		panic("httpui: " + err.Error())
 	}
-	return p.routes()
+	return append(p.routes(), p.inventoryRoutes()...)
 }
 
 // routes is the page part of the route table. Page routes answer refusals with the sign-in

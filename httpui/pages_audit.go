@@ -94,6 +94,10 @@ type reportPage struct {
 	FirmNumbers   []string
 	PlatformsSeen []string
 	Users         []userRow
+	LastSignIn    map[string]time.Time // user email -> newest session.login in the period
+	Accounts      []store.Account      // the MFA inventory register
+	Suggestions   []suggestion         // platforms seen in codes in the period, not registered
+	Offboardings  []store.AuditEntry   // users removed in the period
 	Changes       []store.AuditEntry
 	ChainEntries  int
 	ChainError    string
@@ -133,17 +137,31 @@ func (p *pages) report(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
+	pg.LastSignIn = map[string]time.Time{}
 	for _, e := range entries {
+		switch {
+		case e.Action == "session.login":
+			pg.LastSignIn[e.Target] = e.Time // entries are oldest first
+		case e.Action == "user.removed" || e.Action == "user.deleted":
+			pg.Offboardings = append(pg.Offboardings, e)
+		}
 		if reportAction(e.Action) {
 			pg.Changes = append(pg.Changes, e)
 		}
+	}
+	if pg.Accounts, err = p.s.st.Accounts(); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	if pg.PlatformsSeen, pg.Suggestions, err = p.platformsSeen(since, pg.Accounts); err != nil {
+		p.fail(w, r, err)
+		return
 	}
 	pg.ChainEntries, err = p.s.st.VerifyAudit()
 	if err != nil {
 		pg.ChainError = err.Error() // the chain error names the first broken entry; no secrets
 	}
 	pg.FirmNumbers = p.firmNumbers(p.modems())
-	pg.PlatformsSeen = p.platformsSeen()
 	if r.URL.Query().Get("format") == "json" {
 		w.Header().Set("Content-Disposition", `attachment; filename="firmline-report-`+now.Format("20060102")+`.json"`)
 		writeJSON(w, http.StatusOK, reportJSON(pg))
@@ -161,6 +179,9 @@ type reportFile struct {
 	FirmNumbers   []string           `json:"firm_numbers"`
 	PlatformsSeen []string           `json:"platforms_seen"`
 	Users         []reportUser       `json:"users"`
+	Register      []reportAccount    `json:"mfa_register"`
+	Unregistered  []suggestion       `json:"unregistered_platforms"`
+	Offboardings  []store.AuditEntry `json:"offboardings"`
 	Changes       []store.AuditEntry `json:"access_changes"`
 	AuditEntries  int                `json:"audit_entries_verified"`
 	AuditIntact   bool               `json:"audit_chain_intact"`
@@ -174,33 +195,47 @@ type reportUser struct {
 	Primary  bool       `json:"primary_owner"`
 	MFA      string     `json:"second_factor"`
 	LastSeen time.Time  `json:"last_seen"`
+	// LastSignIn is the newest sign-in in the report's period (zero: none in the period).
+	LastSignIn time.Time `json:"last_sign_in"`
+}
+
+type reportAccount struct {
+	Platform     string    `json:"platform"`
+	Account      string    `json:"account"`
+	RegisteredBy string    `json:"registered_by"`
+	Registered   time.Time `json:"registered"`
+	Notes        string    `json:"notes"`
 }
 
 func reportJSON(pg reportPage) reportFile {
 	f := reportFile{Generated: pg.Generated, Since: pg.Since, Until: pg.Until, FirmNumbers: pg.FirmNumbers,
 		PlatformsSeen: pg.PlatformsSeen, Changes: pg.Changes, AuditEntries: pg.ChainEntries,
+		Register: []reportAccount{}, Unregistered: pg.Suggestions, Offboardings: pg.Offboardings,
 		AuditIntact: pg.ChainError == "", AuditError: pg.ChainError}
 	if pg.User != nil {
 		f.GeneratedBy = pg.User.Email
 	}
 	for _, u := range pg.Users {
 		f.Users = append(f.Users, reportUser{Name: u.Name, Email: u.Email, Role: u.Role, Primary: u.Primary,
-			MFA: u.MFAState, LastSeen: u.LastSeen})
+			MFA: u.MFAState, LastSeen: u.LastSeen, LastSignIn: pg.LastSignIn[u.Email]})
+	}
+	for _, a := range pg.Accounts {
+		f.Register = append(f.Register, reportAccount{Platform: a.Platform, Account: a.Account,
+			RegisteredBy: a.RegisteredBy, Registered: a.Registered, Notes: a.Notes})
+	}
+	if f.Offboardings == nil {
+		f.Offboardings = []store.AuditEntry{}
 	}
 	return f
 }
 
-// platformsSeen are the platforms of the newest stored messages.
-func (p *pages) platformsSeen() []string {
-	msgs, _, err := p.s.st.Messages(store.Query{Limit: 500})
-	if err != nil {
-		return nil
+// platformsSeen are the platforms that sent codes since the period's start, and those of them
+// the register does not name.
+func (p *pages) platformsSeen(since time.Time, reg []store.Account) ([]string, []suggestion, error) {
+	seen, sg, err := p.s.unregistered(since, reg)
+	names := map[string]bool{}
+	for n := range seen {
+		names[n] = true
 	}
-	seen := map[string]bool{}
-	for _, m := range msgs {
-		if m.Platform != "" {
-			seen[m.Platform] = true
-		}
-	}
-	return sortedKeys(seen)
+	return sortedKeys(names), sg, err
 }

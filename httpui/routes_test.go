@@ -88,6 +88,10 @@ var accessTable = map[string]accessRow{
 	"GET /api/v1/tokens":                  {"/api/v1/tokens", "", authed(403, 403, 200, 200)},
 	"POST /api/v1/tokens":                 {"/api/v1/tokens", `{}`, authed(403, 403, 400, 403)},
 	"DELETE /api/v1/tokens/{name}":        {"/api/v1/tokens/nope", "", authed(403, 403, 404, 404)},
+	"GET /api/v1/accounts":                {"/api/v1/accounts", "", authed(403, 200, 200, 200)},
+	"POST /api/v1/accounts":               {"/api/v1/accounts", `{}`, authed(403, 403, 400, 400)},
+	"DELETE /api/v1/accounts/{id}":        {"/api/v1/accounts/nope", "", authed(403, 403, 404, 404)},
+	"GET /api/v1/accounts/suggestions":    {"/api/v1/accounts/suggestions", "", authed(403, 200, 200, 200)},
 }
 
 func isAPIRoute(pattern string) bool {
