@@ -29,14 +29,20 @@ func TestBrowserRealServe(t *testing.T) {
 	dir := artefactDir(t)
 	t.Logf("screenshots in %s", dir)
 	ctx := startBrowser(t, 1280, 900)
-
+	start := time.Now()
+	phase := func(what string) { t.Logf("%6.2fs %s", time.Since(start).Seconds(), what) }
+	phase("browser up")
 	secret := realEnrolTOTP(t, ta, ctx, dir)
+	phase("enrolled")
 	realSignOut(t, ctx, ta.url)
 	if err := browserSignIn(ctx, ta.url, "owner@firm.example", ownerPassword, secret); err != nil {
 		t.Fatalf("sign in with password and TOTP: %v", err)
 	}
+	phase("signed in with TOTP")
 	m := realLiveMessage(t, ta, ctx)
+	phase("live message")
 	realCopy(t, ta, ctx, m)
+	phase("copied")
 	long := realLongMessages(t, ta, ctx)
 	screenshot(t, ctx, dir, "inbox-desktop")
 
@@ -44,14 +50,18 @@ func TestBrowserRealServe(t *testing.T) {
 	for _, email := range viewers {
 		consoleAdd(t, ta, email, store.RoleViewer)
 	}
+	phase("viewers added")
 	realPageShots(t, ctx, ta.url, dir, long.ID)
+	phase("page shots")
 	realNarrowInbox(t, ctx, ta.url, dir, long.ID)
 
 	// Viewer 1 is removed by the Owner through DELETE /api/v1/users/{id} (from the Owner's
 	// signed-in page); Viewer 2 through the console, which reaches the running server over
 	// its admin socket.
+	phase("narrow")
 	v1 := isolatedTab(t, ctx, 1024, 768)
 	realViewerSees(t, ta, v1, viewers[0], dir)
+	phase("viewer 1 checked")
 	id := userID(t, ta, viewers[0])
 	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](
 		`fetch('/api/v1/users/`+id+`', {method: 'DELETE', credentials: 'same-origin'}).then(r => r.status)`,
@@ -61,13 +71,16 @@ func TestBrowserRealServe(t *testing.T) {
 	}
 	realSignedOut(t, ta, v1, viewers[0], dir, "viewer-removed")
 
+	phase("viewer 1 signed out")
 	v2 := isolatedTab(t, ctx, 1024, 768)
 	realViewerSees(t, ta, v2, viewers[1], dir)
+	phase("viewer 2 checked")
 	var out strings.Builder
 	if err := runAdmin(context.Background(), ta.cfg.Data, adminRequest{Cmd: "user.delete", Args: map[string]string{"email": viewers[1]}}, &out); err != nil {
 		t.Fatalf("console user delete: %v", err)
 	}
 	realSignedOut(t, ta, v2, viewers[1], dir, "")
+	phase("viewer 2 signed out")
 }
 
 const viewerPassword = "quiet lantern orchard seventy 42"
