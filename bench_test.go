@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"firmline/modem/sim"
+	"firmline/store"
 )
 
 func mustURL(s string) *url.URL {
@@ -40,11 +41,11 @@ func BenchmarkCMTIToCommit(b *testing.B) {
 	var ds []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		want := i + 1
+		code := fmt.Sprintf("%06d", i)
 		start := time.Now()
-		ta.deliver(b, "+12065550143", fmt.Sprintf("Your Clio verification code is %06d", i), 0)
+		ta.deliver(b, "+12065550143", "Your Clio verification code is "+code, 0)
 		for {
-			if n, _ := ta.store.CountMessagesSince(time.Time{}); n >= want {
+			if msgs, _, _ := ta.store.Messages(store.Query{Limit: 1}); len(msgs) == 1 && msgs[0].Code == code {
 				break
 			}
 			time.Sleep(200 * time.Microsecond)

@@ -176,7 +176,7 @@ func printProbe(w io.Writer, s modem.Status) {
 	}
 	row("own number", s.OwnNumber)
 	if s.StorageTotal > 0 {
-		row("SMS storage", fmt.Sprintf("%s %d of %d used", s.Storage, s.StorageUsed, s.StorageTotal))
+		row("SMS storage", strings.TrimSpace(fmt.Sprintf("%s %d of %d used", s.Storage, s.StorageUsed, s.StorageTotal)))
 	}
 	row("problem", s.LastError)
 }

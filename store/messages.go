@@ -174,7 +174,7 @@ func (s *Store) LastSeq() uint64 {
 // the newest and stops at the first ID older than t (IDs never run behind ReceivedAt).
 func (s *Store) CountMessagesSince(t time.Time) (int, error) {
 	n := 0
-	stop := uint64(t.UnixMilli()) << 16
+	stop := uint64(max(t.UnixMilli(), 0)) << 16 // a time before 1970 (the zero time) counts everything
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketMessages).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {

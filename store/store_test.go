@@ -147,3 +147,13 @@ func textFields(parts []string) Message {
 	return Message{Text: b.String(), Sender: "+15551234567", SenderType: "international",
 		Kind: "text", Code: parts[0], Platform: "Clio"}
 }
+
+func TestCountMessagesSinceZeroTimeCountsAll(t *testing.T) {
+	s, c := openTest(t)
+	if _, _, err := s.Ingest(Incoming{PDU: "00CC", ReceivedAt: c.Now()}, textFields); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.CountMessagesSince(time.Time{}); err != nil || n != 1 {
+		t.Fatalf("CountMessagesSince(zero) = %d, %v; want 1", n, err)
+	}
+}
