@@ -87,8 +87,9 @@ func (n *notifier) Stopping() { n.sendLogged(daemon.SdNotifyStopping) }
 
 // Watchdog sends WATCHDOG=1 every WATCHDOG_USEC/2 while healthy() returns nil; when it returns
 // an error it stops pinging (and logs once), so systemd restarts a hung process. Pinging resumes
-// if healthy() recovers before systemd acts. A failing send is logged once until one succeeds. Runs until ctx is done, then returns nil; when the
-// watchdog is off it just waits for ctx.
+// if healthy() recovers before systemd acts; a failing send is logged once until one
+// succeeds. Runs until ctx is done, then returns nil; when the watchdog is off it just waits
+// for ctx.
 //
 // healthy runs on the caller's goroutine between pings and must not block for long: a
 // healthy() that blocks also stops the pings, which is the intended outcome for a hung loop.
