@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,13 +33,13 @@ type adminRequest struct {
 	Password string            `json:"password,omitempty"`
 }
 
-// adminResponse heads the answer; when Stream is true, raw bytes (a backup or an export)
-// follow the header line until EOF.
-type adminResponse struct {
-	Out    string `json:"out,omitempty"`
-	Error  string `json:"error,omitempty"`
-	Usage  bool   `json:"usage,omitempty"`
-	Stream bool   `json:"stream,omitempty"`
+// The answer to a request is the command's output as length-prefixed chunks (4-byte
+// big-endian length, then the bytes; a zero length ends the output), then one JSON line,
+// adminResult, that says how the command ended. Output is byte-exact (backups are binary)
+// and an error after partial output is still reported.
+type adminResult struct {
+	Error string `json:"error,omitempty"`
+	Usage bool   `json:"usage,omitempty"`
 }
 
 // adminEnv is what a command may touch: the open store, and the running server's hooks
@@ -94,22 +95,25 @@ func adminRemote(conn net.Conn, req adminRequest, out io.Writer) error {
 		return failf("cannot talk to the running server: %v", err)
 	}
 	br := bufio.NewReader(conn)
-	line, err := br.ReadBytes('\n')
-	if err != nil {
-		return failf("the running server closed the admin connection: %v", err)
-	}
-	var resp adminResponse
-	if err := json.Unmarshal(line, &resp); err != nil {
-		return failf("the running server sent an unreadable answer: %v", err)
-	}
-	if resp.Error != "" {
-		return &adminError{msg: resp.Error, usage: resp.Usage}
-	}
-	io.WriteString(out, resp.Out)
-	if resp.Stream {
-		if _, err := io.Copy(out, br); err != nil {
+	var size [4]byte
+	for {
+		if _, err := io.ReadFull(br, size[:]); err != nil {
+			return failf("the running server closed the admin connection: %v", err)
+		}
+		n := binary.BigEndian.Uint32(size[:])
+		if n == 0 {
+			break
+		}
+		if _, err := io.CopyN(out, br, int64(n)); err != nil {
 			return failf("the transfer from the running server broke off: %v", err)
 		}
+	}
+	var res adminResult
+	if err := json.NewDecoder(br).Decode(&res); err != nil {
+		return failf("the running server sent an unreadable answer: %v", err)
+	}
+	if res.Error != "" {
+		return &adminError{msg: res.Error, usage: res.Usage}
 	}
 	return nil
 }
@@ -162,45 +166,43 @@ func (a *adminServer) handle(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Minute))
 	var req adminRequest
+	var res adminResult
+	cw := &chunkWriter{w: bufio.NewWriterSize(conn, 64<<10)}
 	if err := json.NewDecoder(io.LimitReader(conn, 1<<20)).Decode(&req); err != nil {
-		json.NewEncoder(conn).Encode(adminResponse{Error: "unreadable admin request"})
-		return
-	}
-	a.env.log.Info("console command", "cmd", req.Cmd)
-	sw := &streamWriter{conn: conn}
-	err := execAdmin(ctx, a.env, req, sw)
-	if !sw.started {
-		resp := adminResponse{Out: sw.buf}
-		if err != nil {
-			resp = adminResponse{Error: err.Error()}
+		res.Error = "unreadable admin request"
+	} else {
+		a.env.log.Info("console command", "cmd", req.Cmd)
+		if err := execAdmin(ctx, a.env, req, cw); err != nil {
 			var ae *adminError
-			resp.Usage = errors.As(err, &ae) && ae.usage
+			res = adminResult{Error: err.Error(), Usage: errors.As(err, &ae) && ae.usage}
 		}
-		json.NewEncoder(conn).Encode(resp)
 	}
+	if cw.err != nil {
+		return // the client is gone
+	}
+	cw.w.Write([]byte{0, 0, 0, 0})
+	json.NewEncoder(cw.w).Encode(res)
+	cw.w.Flush()
 }
 
-// streamWriter buffers small text output; the first large write switches to streaming mode
-// (header, then raw bytes), which backups and exports use.
-type streamWriter struct {
-	conn    net.Conn
-	buf     string
-	started bool
+// chunkWriter frames a command's output as length-prefixed chunks.
+type chunkWriter struct {
+	w   *bufio.Writer
+	err error
 }
 
-func (w *streamWriter) Write(p []byte) (int, error) {
-	if !w.started && len(w.buf)+len(p) < 64<<10 {
-		w.buf += string(p)
-		return len(p), nil
-	}
-	if !w.started {
-		w.started = true
-		if err := json.NewEncoder(w.conn).Encode(adminResponse{Stream: true}); err != nil {
-			return 0, err
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	for rest := p; len(rest) > 0 && c.err == nil; {
+		n := min(len(rest), 1<<20)
+		var size [4]byte
+		binary.BigEndian.PutUint32(size[:], uint32(n))
+		if _, c.err = c.w.Write(size[:]); c.err == nil {
+			_, c.err = c.w.Write(rest[:n])
 		}
-		if _, err := io.WriteString(w.conn, w.buf); err != nil {
-			return 0, err
-		}
+		rest = rest[n:]
 	}
-	return w.conn.Write(p)
+	if c.err != nil {
+		return 0, c.err
+	}
+	return len(p), nil
 }
