@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"firmline/store"
 )
 
@@ -169,5 +171,48 @@ func TestReportShowsRegister(t *testing.T) {
 		if ru.Email == "max@firm.example" && ru.LastSignIn.IsZero() {
 			t.Errorf("last sign-in missing for %s", ru.Email)
 		}
+	}
+}
+
+// TestBrowserInventoryNarrow: at 360 px an Owner adds a suggested platform to the register
+// with its one-click form (no script), and the register page and the report fit the width.
+func TestBrowserInventoryNarrow(t *testing.T) {
+	e := newPgEnv(t, nil)
+	e.useWallClock()
+	owner := e.addUser("olivia@firm.example", "Olivia Owner", store.RoleOwner, browserPassword, "")
+	e.ingest("Westlaw", "Westlaw code 222333", "222333", "Westlaw")
+	if _, err := e.st.PutAccount(store.Account{Platform: "Clio", Account: "firm admin login at Clio (the long one used by the whole billing team)",
+		RegisteredBy: owner.Email, Registered: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := startBrowser(t, 360, 740)
+	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := browserSignIn(ctx, e.ts.URL, owner.Email, browserPassword, ""); err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	dir := artefactDir(t)
+	err := within(ctx, 20*time.Second,
+		chromedp.Navigate(e.ts.URL+"/inventory"),
+		chromedp.WaitVisible(chromedp.CSS(`#suggestions form button`)),
+		chromedp.Click(chromedp.CSS(`#suggestions form button`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+	)
+	if err != nil {
+		t.Fatalf("one-click add: %v", err)
+	}
+	as, err := e.st.Accounts()
+	if err != nil || len(as) != 2 || as[1].Platform != "Westlaw" || as[1].RegisteredBy != owner.Email {
+		t.Fatalf("register after the click: %+v %v", as, err)
+	}
+	for _, pg := range []struct{ path, shot string }{{"/inventory", "inventory-360"}, {"/report", "report-360"}} {
+		if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
+			t.Fatalf("%s: %v", pg.path, err)
+		}
+		if ok, err := noHorizontalScroll(ctx); err != nil || !ok {
+			t.Errorf("%s at 360px scrolls horizontally (%v)", pg.path, err)
+		}
+		screenshot(t, ctx, dir, pg.shot)
 	}
 }
