@@ -131,10 +131,19 @@ func TestAuditEventsAreWritten(t *testing.T) {
 	a.mark()
 	enrol(t, e, cookieCred(e.session(joined)))
 	a.expect("enrol", "mfa.enrolled", "new@example.com", "new@example.com")
-	enrol(t, e, ck)
+	ownerSecret, _ := enrol(t, e, ck)
 	a.mark()
 	ok("mfa disable", e.do("POST", "/api/v1/users/"+joined.ID+"/mfa/disable", "", ck), 200)
 	a.expect("mfa disable", "mfa.disabled", "owner@example.com", "new@example.com")
+
+	// Second factor turned off by its owner (with password and a fresh code).
+	e.clk.advance(totpPeriod * time.Second)
+	code, _ := totpCode(ownerSecret, e.clk.now().Unix()/totpPeriod, totpDigits)
+	a.mark()
+	ok("own mfa off", e.do("DELETE", "/api/v1/me/mfa", `{"password":"`+testPassword+`","code":"`+code+`"}`, ck), 200)
+	if got := a.expect("own mfa off", "mfa.disabled", "owner@example.com", "owner@example.com"); got.Detail["by"] != "self" {
+		t.Errorf("self-disable detail: %v", got.Detail)
+	}
 
 	// Role changed, then removed (offboarded).
 	a.mark()
