@@ -73,7 +73,7 @@ func TestBrowserRealServe(t *testing.T) {
 
 	phase("viewer 1 signed out")
 	v2 := isolatedTab(t, ctx, 1024, 768)
-	realViewerSees(t, ta, v2, viewers[1], dir)
+	realViewerSignIn(t, ta, v2, viewers[1])
 	phase("viewer 2 checked")
 	var out strings.Builder
 	if err := runAdmin(context.Background(), ta.cfg.Data, adminRequest{Cmd: "user.delete", Args: map[string]string{"email": viewers[1]}}, &out); err != nil {
@@ -319,7 +319,7 @@ func navStatus(t *testing.T, ctx context.Context, url string) int64 {
 }
 
 // realViewerSees signs a Viewer in, checks the navigation offers no Team or Settings and
-// that /settings is refused with 403, and leaves the inbox open and connected.
+// that /settings and /team are refused with 403, and leaves the inbox open and connected.
 func realViewerSees(t *testing.T, ta *testAppliance, ctx context.Context, email, dir string) {
 	t.Helper()
 	if err := browserSignIn(ctx, ta.url, email, viewerPassword, ""); err != nil {
@@ -337,9 +337,21 @@ func realViewerSees(t *testing.T, ta *testAppliance, ctx context.Context, email,
 	if h := evalString(t, ctx, `document.querySelector('h1').textContent`); h != "Not allowed" {
 		t.Errorf("the refusal page says %q", h)
 	}
-	if dir != "" && email == "alex.associate@firm.example" {
-		screenshot(t, ctx, dir, "viewer-team-403")
+	screenshot(t, ctx, dir, "viewer-team-403")
+	realViewerInbox(t, ta, ctx)
+}
+
+// realViewerSignIn signs a Viewer in and leaves the inbox open and connected.
+func realViewerSignIn(t *testing.T, ta *testAppliance, ctx context.Context, email string) {
+	t.Helper()
+	if err := browserSignIn(ctx, ta.url, email, viewerPassword, ""); err != nil {
+		t.Fatalf("viewer sign-in: %v", err)
 	}
+	realViewerInbox(t, ta, ctx)
+}
+
+func realViewerInbox(t *testing.T, ta *testAppliance, ctx context.Context) {
+	t.Helper()
 	if err := within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/"), chromedp.WaitVisible(chromedp.CSS(`#messages`)),
 		chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
 		t.Fatalf("viewer inbox: %v", err)
