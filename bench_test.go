@@ -38,6 +38,7 @@ func percentiles(b *testing.B, ds []time.Duration, prefix string) {
 // writing +CMTI to the message being durably committed in bbolt, through the real serve.
 func BenchmarkCMTIToCommit(b *testing.B) {
 	ta := startAppliance(b, sim.Profile("quectel-ec25"))
+	ta.waitReady(b)
 	var ds []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -60,6 +61,7 @@ func BenchmarkCMTIToCommit(b *testing.B) {
 // WebSocket frame carrying the message at a signed-in client.
 func BenchmarkCMTIToWebSocket(b *testing.B) {
 	ta := startAppliance(b, sim.Profile("quectel-ec25"))
+	ta.waitReady(b)
 	c := ta.login(b)
 	hdr := http.Header{"Origin": {ta.url}}
 	for _, ck := range c.Jar.Cookies(mustURL(ta.url)) {

@@ -116,6 +116,19 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// waitReady waits until every modem has finished its start-up and reports "ready".
+func (ta *testAppliance) waitReady(t testing.TB) {
+	t.Helper()
+	waitFor(t, "modem ready", func() bool {
+		for _, st := range ta.modems.statuses() {
+			if st.State != "ready" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func (ta *testAppliance) messages(t testing.TB) []store.Message {
 	t.Helper()
 	msgs, _, err := ta.store.Messages(store.Query{Limit: 500})

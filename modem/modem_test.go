@@ -206,17 +206,37 @@ func TestUnplugReplug(t *testing.T) {
 	}
 }
 
-func TestPINEnteredOnce(t *testing.T) {
+// TestPINAfterModemRestart: a PIN the SIM accepted is entered again when the SIM asks after
+// a modem restart (it cannot use up an attempt); no wrong PIN is ever sent.
+func TestPINAfterModemRestart(t *testing.T) {
 	h := newHarness(t, sim.Options{}, Config{PIN: "1234"})
 	h.sim.PIN("1234")
 	h.run()
 	h.waitState(StateReady)
 	h.sim.Unplug()
 	h.waitState(StateDisconnected)
-	h.sim.Replug() // the SIM asks again after a power cycle; firmline entered it once already
+	h.sim.Replug() // the SIM asks again after a power cycle
+	h.waitState(StateReady)
+	if n, c := h.count(`AT+CPIN="`), h.sim.Counters(); n != 2 || c.WrongPINs != 0 {
+		t.Fatalf("PIN entered %d times, %d wrong; want 2 and 0", n, c.WrongPINs)
+	}
+}
+
+// TestSwappedSIMRejectsPINOnce: when a swapped SIM rejects the PIN that the old one
+// accepted, firmline stops at that one wrong attempt.
+func TestSwappedSIMRejectsPINOnce(t *testing.T) {
+	h := newHarness(t, sim.Options{}, Config{PIN: "1234", HealthEvery: 50 * time.Millisecond})
+	h.sim.PIN("1234")
+	h.run()
+	h.waitState(StateReady)
+	h.sim.Unplug()
+	h.waitState(StateDisconnected)
+	h.sim.PIN("9999")
+	h.sim.Replug()
 	h.waitState(StatePINLocked)
-	if n := h.count(`AT+CPIN="`); n != 1 {
-		t.Fatalf("PIN entered %d times", n)
+	waitFor(t, "several health cycles", func() bool { return h.count("AT+CPIN?") >= 8 })
+	if c := h.sim.Counters(); c.WrongPINs != 1 {
+		t.Fatalf("wrong PIN sent %d times, want 1", c.WrongPINs)
 	}
 }
 

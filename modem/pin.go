@@ -9,9 +9,10 @@ import (
 	"firmline/modem/at"
 )
 
-// unlockSIM checks AT+CPIN? and, when the SIM wants its PIN, enters the configured PIN at
-// most once per process lifetime, and only if AT+CPINR (where the modem has it) says more
-// than one attempt is left. A PUK is never entered. It returns errSIMWait with the state
+// unlockSIM checks AT+CPIN? and, when the SIM wants its PIN, enters the configured PIN
+// only if AT+CPINR (where the modem has it) says more than one attempt is left. A PIN the
+// SIM rejected is never entered again in this process; one it accepted is entered again
+// after a modem restart. A PUK is never entered. It returns errSIMWait with the state
 // set when the SIM is not usable.
 func (m *Modem) unlockSIM(ctx context.Context) error {
 	code, err := m.cpin(ctx)
@@ -74,7 +75,10 @@ func (m *Modem) enterPIN(ctx context.Context) error {
 	case m.cfg.PIN == "":
 		return m.simWait(StatePINLocked, "the SIM needs its PIN; configure it (--pin or pin_file) or remove the PIN lock in a phone")
 	case m.pinTried && m.pinAccepted:
-		return m.simWait(StatePINLocked, "the SIM asks for its PIN again (the modem restarted); firmline enters the PIN only once per run — restart firmline")
+		// The modem restarted (RDY, a reset of ours, a replug) and the SIM asks again. This
+		// PIN was accepted before, so entering it again cannot use up an attempt; should a
+		// swapped SIM reject it, pinAccepted turns false and it is never tried again.
+		m.log.Info("SIM asks for its PIN again after a modem restart; entering the PIN it accepted before")
 	case m.pinTried:
 		return m.simWait(StatePINLocked, "the SIM rejected the configured PIN earlier; firmline does not try it again — correct the PIN and restart")
 	}
@@ -91,6 +95,7 @@ func (m *Modem) enterPIN(ctx context.Context) error {
 		return f
 	}
 	if err != nil {
+		m.pinAccepted = false
 		m.log.Error("SIM rejected the configured PIN; not retrying", "error", err)
 		return m.simWait(StatePINLocked, "the SIM rejected the configured PIN; firmline will not try it again — correct it and restart")
 	}
