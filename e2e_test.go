@@ -41,8 +41,18 @@ func startAppliance(t testing.TB, profile sim.Profile) *testAppliance {
 	if err := seedOwner(dir); err != nil {
 		t.Fatal(err)
 	}
+	return startOn(t, dir, s)
+}
+
+// startOn runs serve on an existing data dir and simulated modem; stop ends it early (a
+// restart test starts another on the same dir afterwards).
+func startOn(t testing.TB, dir string, s *sim.Sim, more ...*sim.Sim) *testAppliance {
+	t.Helper()
 	cfg := defaultConfig()
 	cfg.Data, cfg.Listen, cfg.TLS, cfg.Modems, cfg.Grace = dir, "127.0.0.1:0", "off", []string{s.Path()}, 2*time.Second
+	for _, m := range more {
+		cfg.Modems = append(cfg.Modems, m.Path())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *appliance, 1)
 	done := make(chan error, 1)
@@ -50,9 +60,7 @@ func startAppliance(t testing.TB, profile sim.Profile) *testAppliance {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	go func() {
-		done <- serve(ctx, cfg, log, func(string) string { return "" }, func(a *appliance) { ready <- a })
-	}()
+	go func() { done <- serve(ctx, cfg, log, func(string) string { return "" }, func(a *appliance) { ready <- a }) }()
 	var a *appliance
 	select {
 	case a = <-ready:
@@ -81,10 +89,17 @@ func seedOwner(dir string) error {
 			Password: ownerPassword}, io.Discard)
 }
 
+// stop ends serve and waits for it; calling it again is harmless.
 func (ta *testAppliance) stop() {
 	ta.cancel()
 	select {
-	case <-ta.done:
+	case err, ok := <-ta.done:
+		if ok {
+			close(ta.done)
+			if err != nil {
+				panic(fmt.Sprintf("serve ended with an error: %v", err))
+			}
+		}
 	case <-time.After(30 * time.Second):
 		panic("serve did not stop within 30 s of cancellation")
 	}
@@ -212,5 +227,36 @@ func TestConcatenatedOutOfOrderAndIncomplete(t *testing.T) {
 	waitFor(t, "completed in place", func() bool { m, _ := ta.store.Message(inc.ID); return m.Complete })
 	if n := len(ta.messages(t)); n != 2 {
 		t.Fatalf("%d messages after completion, want 2 (updated in place)", n)
+	}
+}
+
+// TestTwoModems: with two modems configured, each message records the modem that received it.
+func TestTwoModems(t *testing.T) {
+	dir := t.TempDir()
+	var sims []*sim.Sim
+	for _, p := range []sim.Profile{"quectel-ec25", "huawei-e3372"} {
+		s, err := sim.Start(sim.Options{Profile: p, Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		sims = append(sims, s)
+	}
+	if err := seedOwner(dir); err != nil {
+		t.Fatal(err)
+	}
+	ta := startOn(t, dir, sims[0], sims[1])
+	for i, s := range sims {
+		pdus, _ := pdu.EncodeDeliver(pdu.Deliver{SMSC: "+15550000000", Sender: "+1206555014" + fmt.Sprint(i),
+			Text: fmt.Sprintf("Your Clio verification code is 55500%d", i), SentAt: time.Now()})
+		s.Deliver(pdus...)
+	}
+	waitFor(t, "both messages", func() bool { return len(ta.messages(t)) == 2 })
+	got := map[string]string{}
+	for _, m := range ta.messages(t) {
+		got[m.Code] = m.Modem
+	}
+	if got["555000"] != "modem1" || got["555001"] != "modem2" {
+		t.Fatalf("code -> modem = %v, want 555000 on modem1 and 555001 on modem2", got)
 	}
 }
