@@ -60,7 +60,9 @@ func startOn(t testing.TB, dir string, s *sim.Sim, more ...*sim.Sim) *testApplia
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	go func() { done <- serve(ctx, cfg, log, func(string) string { return "" }, func(a *appliance) { ready <- a }) }()
+	go func() {
+		done <- serve(ctx, cfg, log, func(string) string { return "" }, func(a *appliance) { ready <- a })
+	}()
 	var a *appliance
 	select {
 	case a = <-ready:
