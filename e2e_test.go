@@ -201,6 +201,29 @@ func TestReceiveEndToEnd(t *testing.T) {
 	if len(page.Messages) != 1 || page.Messages[0]["code"] != "482913" || page.Messages[0]["platform"] != "Clio" || page.Next != nil {
 		t.Fatalf("API page = %+v", page)
 	}
+
+	// The SIM does not know its number (AT+CNUM is empty): the Owner's setting shows instead.
+	if _, err := ta.store.UpdateSettings(func(s *store.Settings) error {
+		s.OwnNumbers = map[string]string{"modem1": "+12065550100"}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.Get(ta.url + "/api/v1/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var status struct {
+		Modems []struct {
+			State     string `json:"state"`
+			OwnNumber string `json:"own_number"`
+		} `json:"modems"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&status); err != nil || len(status.Modems) != 1 ||
+		status.Modems[0].OwnNumber != "+12065550100" || status.Modems[0].State != "ready" {
+		t.Fatalf("status = %+v, %v", status, err)
+	}
 }
 
 func TestConcatenatedOutOfOrderAndIncomplete(t *testing.T) {

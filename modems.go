@@ -63,6 +63,27 @@ func modemJSON(s modem.Status) httpui.ModemStatus {
 		StorageUsed: s.StorageUsed, StorageTotal: s.StorageTotal, Since: s.Since, LastMessage: s.LastMessage}
 }
 
+// modemStatuses is every modem's status as the web inbox shows it.
+func (a *appliance) modemStatuses() []httpui.ModemStatus {
+	out := a.modems.statuses()
+	for i := range out {
+		out[i] = a.withOwnNumber(out[i])
+	}
+	return out
+}
+
+// withOwnNumber fills in the number an Owner entered for a modem whose SIM does not know
+// its own number (AT+CNUM is often empty).
+func (a *appliance) withOwnNumber(ms httpui.ModemStatus) httpui.ModemStatus {
+	if ms.OwnNumber != "" {
+		return ms
+	}
+	if set, err := a.store.Settings(); err == nil {
+		ms.OwnNumber = set.OwnNumbers[ms.Name]
+	}
+	return ms
+}
+
 // healthy reports whether the main loops are alive, for the systemd watchdog: every modem
 // loop must have completed a cycle recently (a modem that is merely unplugged still cycles).
 func (a *appliance) healthy() error {
@@ -79,7 +100,7 @@ func (a *appliance) healthy() error {
 
 // statusLine is the one-line STATUS= for systemd: "modem ready, signal 4/5, 12 codes today".
 func (a *appliance) statusLine() string {
-	st := a.modems.statuses()[0]
+	st := a.modemStatuses()[0]
 	midnight := time.Now().Truncate(24 * time.Hour)
 	n, _ := a.store.CountMessagesSince(midnight)
 	sig := "signal unknown"

@@ -77,7 +77,7 @@ func (a *appliance) build(ctx context.Context, getenv func(string) string) error
 		mailer = m
 	}
 	a.worker = notify.New(a.store, notify.Config{Mailer: mailer, PublicURL: a.cfg.PublicURL}, a.log.With("part", "notify"))
-	deps := httpui.Deps{Store: a.store, Log: a.log.With("part", "web"), Modems: a.modems.statuses, Notify: a.worker}
+	deps := httpui.Deps{Store: a.store, Log: a.log.With("part", "web"), Modems: a.modemStatuses, Notify: a.worker}
 	if mailer != nil {
 		deps.Mailer = mailer
 	}
@@ -119,7 +119,7 @@ func (a *appliance) onModemStatus(s modem.Status) {
 			a.log.Error("audit append failed", "error", err)
 		}
 	}
-	a.web.PublishModem(modemJSON(s))
+	a.web.PublishModem(a.withOwnNumber(modemJSON(s)))
 	a.worker.ModemState(s.Name, s.State)
 }
 
