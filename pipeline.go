@@ -106,11 +106,26 @@ func messageFields(parts []string) store.Message {
 	} else {
 		m.Text = first.Text
 	}
-	if m.Kind == "text" {
+	switch m.Kind {
+	case "text":
 		r := otp.Find(m.Sender, m.Text)
 		m.Code, m.Platform = r.Code, r.Platform
+	case "data":
+		m.Text = dataDescription(first)
 	}
 	return m
+}
+
+// dataDescription says what a binary message is, since it has no text to show.
+func dataDescription(d *pdu.Message) string {
+	what := fmt.Sprintf("a binary message of %d bytes", len(d.Data))
+	if d.Port != nil {
+		what += fmt.Sprintf(" for application port %d", d.Port.Dst)
+		if d.Port.Dst == 2948 {
+			what += " (WAP push, e.g. an MMS notification)"
+		}
+	}
+	return "(" + what + "; not text, its raw PDU is kept)"
 }
 
 func kindOf(d *pdu.Message) string {

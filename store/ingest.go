@@ -86,6 +86,10 @@ func (s *Store) ingestTx(tx *bbolt.Tx, in Incoming, pdu string, fields FieldsFun
 		return nil, err
 	}
 	switch {
+	case fresh && hiddenKind(r.Kind):
+		_, err := s.appendAuditTx(tx, AuditEntry{Actor: "system", Action: "message.received", Target: r.ID,
+			Detail: map[string]string{"modem": r.Modem, "kind": r.Kind, "shown": "false"}})
+		return r, err
 	case r.Visible && !wasVisible:
 		return r, s.announce(tx, r, "message.received")
 	case wasVisible && !wasComplete && r.Complete:
@@ -146,7 +150,15 @@ func applyFields(r *record, fields FieldsFunc) {
 	}
 	r.SentAt, r.Sender, r.SenderType = f.SentAt, f.Sender, f.SenderType
 	r.Text, r.Code, r.Platform, r.Kind = f.Text, f.Code, f.Platform, f.Kind
+	if hiddenKind(r.Kind) {
+		r.Visible = false
+	}
 }
+
+// hiddenKind reports whether messages of this kind are kept (nothing received is lost) but
+// never shown or notified: delivery status reports, which belong to the self-test, and
+// type-0 "silent" SMS, which 23.040 says not to display.
+func hiddenKind(kind string) bool { return kind == "status-report" || kind == "silent" }
 
 // callFields runs fields, turning a panic into ok=false: a decoder bug must not stop a received
 // PDU from being stored (the modem would read it again and again, and never delete it).

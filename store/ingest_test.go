@@ -227,3 +227,30 @@ func TestIngestBadSequenceNumberIsSingle(t *testing.T) {
 		t.Fatal("empty PDU accepted")
 	}
 }
+
+// TestStatusReportsAndSilentSMSAreKeptButHidden: nothing received is lost, but delivery
+// reports and type-0 SMS are neither listed nor notified; the audit log records them.
+func TestStatusReportsAndSilentSMSAreKeptButHidden(t *testing.T) {
+	s, c := openTest(t)
+	for i, kind := range []string{"status-report", "silent"} {
+		kind := kind
+		m, _, err := s.Ingest(Incoming{PDU: fmt.Sprintf("0%dAB", i), ReceivedAt: c.Now()},
+			func([]string) Message { return Message{Kind: kind} })
+		if err != nil || m.Visible {
+			t.Fatalf("%s: visible=%v err=%v", kind, m.Visible, err)
+		}
+		if got, err := s.Message(m.ID); err != nil || len(got.PDUs) != 1 {
+			t.Fatalf("%s not kept: %+v, %v", kind, got, err)
+		}
+	}
+	if msgs, _, _ := s.Messages(Query{}); len(msgs) != 0 {
+		t.Fatalf("hidden kinds listed: %+v", msgs)
+	}
+	if n := countEvents(t, s); n != 0 {
+		t.Fatalf("%d outbox events for hidden kinds, want 0", n)
+	}
+	entries, _ := s.AuditEntries(time.Time{}, time.Time{}, 0, false)
+	if len(entries) != 2 || entries[0].Action != "message.received" || entries[0].Detail["shown"] != "false" {
+		t.Fatalf("audit entries = %+v", entries)
+	}
+}
