@@ -179,9 +179,8 @@ func TestBackupLiveUnderWriteLoadAndRestore(t *testing.T) {
 }
 
 // TestBackupOfSmallLiveDatabase: a running instance with little data (a fresh install) must
-// back up too. The admin socket's streamWriter buffers output below 64 KiB and sends it as the
-// JSON "out" string, which replaces the database's non-UTF-8 bytes with U+FFFD; backup (and
-// audit export) output must always be streamed raw.
+// back up too. Regression guard: the admin socket once sent output below 64 KiB as a JSON
+// string, which replaced the database's non-UTF-8 bytes with U+FFFD.
 func TestBackupOfSmallLiveDatabase(t *testing.T) {
 	ta := startAppliance(t, sim.Generic)
 	ta.deliver(t, "+12065550143", "Your Acme login code is 123456.", 1)
