@@ -15,28 +15,6 @@ import (
 	"firmline/store"
 )
 
-// auditLine is one audit entry as exported (JSONL and CSV). It carries the chain hashes so an
-// auditor can re-check the export outside firmline (see store.CanonicalHash for the encoding).
-type auditLine struct {
-	Seq    uint64            `json:"seq"`
-	Time   time.Time         `json:"time"`
-	Actor  string            `json:"actor"`
-	Action string            `json:"action"`
-	Target string            `json:"target"`
-	Addr   string            `json:"addr"`
-	Detail map[string]string `json:"detail"`
-	Prev   string            `json:"prev"`
-	Hash   string            `json:"hash"`
-}
-
-func toLine(e store.AuditEntry) auditLine {
-	return auditLine{e.Seq, e.Time, e.Actor, e.Action, e.Target, e.Addr, e.Detail, e.Prev, e.Hash}
-}
-
-func (l auditLine) entry() store.AuditEntry {
-	return store.AuditEntry{Seq: l.Seq, Time: l.Time, Actor: l.Actor, Action: l.Action, Target: l.Target, Addr: l.Addr, Detail: l.Detail, Prev: l.Prev, Hash: l.Hash}
-}
-
 // parseWhen accepts RFC 3339, a date (2026-11-23, UTC) or a duration back from now (720h).
 func parseWhen(s string, now time.Time) (time.Time, error) {
 	if s == "" {
@@ -81,7 +59,7 @@ func writeAuditJSONL(entries []store.AuditEntry, out io.Writer) error {
 	bw := bufio.NewWriter(out)
 	enc := json.NewEncoder(bw)
 	for _, e := range entries {
-		if err := enc.Encode(toLine(e)); err != nil {
+		if err := enc.Encode(e); err != nil { // store.AuditEntry's JSON is the export format
 			return err
 		}
 	}
@@ -122,11 +100,11 @@ func verifyExport(path string, out io.Writer) error {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var l auditLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+		var e store.AuditEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			return failf("line %d of %s is not an audit entry: %v", n, path, err)
 		}
-		entries = append(entries, l.entry())
+		entries = append(entries, e)
 	}
 	if err := sc.Err(); err != nil {
 		return failf("cannot read the export: %v", err)

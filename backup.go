@@ -26,7 +26,7 @@ func cmdBackup(env cliEnv, args []string) error {
 	data := dataFlag(fs, env)
 	out := fs.String("out", "", "the backup file to write")
 	passFile := fs.String("passphrase-file", "", "encrypt with the passphrase in this file")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -107,7 +107,7 @@ func cmdRestore(env cliEnv, args []string) error {
 	data := dataFlag(fs, env)
 	in := fs.String("in", "", "the backup file to restore")
 	passFile := fs.String("passphrase-file", "", "the passphrase of an encrypted backup")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if *in == "" {

@@ -32,7 +32,7 @@ type cliEnv struct {
 
 // exitCode maps a subcommand's error to the exit status and prints its one sentence.
 func exitCode(env cliEnv, err error) int {
-	if err == nil {
+	if err == nil || errors.Is(err, errHelp) {
 		return 0
 	}
 	msg := err.Error()
@@ -46,6 +46,13 @@ func exitCode(env cliEnv, err error) int {
 	return 1
 }
 
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage of %s:\n", fs.Name())
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
 // dataFlag adds the --data flag with its default from FIRMLINE_DATA.
 func dataFlag(fs *flag.FlagSet, env cliEnv) *string {
 	def := env.getenv("FIRMLINE_DATA")
@@ -55,14 +62,23 @@ func dataFlag(fs *flag.FlagSet, env cliEnv) *string {
 	return fs.String("data", def, "data directory")
 }
 
+// newFlags returns a flag set that prints nothing by itself: a bad flag becomes one sentence
+// through exitCode, and -h prints the flags to stdout.
 func newFlags(env cliEnv, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("firmline "+name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs.SetOutput(io.Discard)
 	return fs
 }
 
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// errHelp ends a command after its help was printed (exit status 0).
+var errHelp = errors.New("help printed")
+
+func parseFlags(env cliEnv, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printFlags(env.stdout, fs)
+			return errHelp
+		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
@@ -88,7 +104,7 @@ func cmdUser(env cliEnv, args []string) error {
 	case "add":
 		role := fs.String("role", "", "owner, manager or viewer")
 		name := fs.String("name", "", "the user's name")
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if err := parseFlags(env, fs, args[1:]); err != nil {
 			return err
 		}
 		if *email == "" || *role == "" {
@@ -100,11 +116,11 @@ func cmdUser(env cliEnv, args []string) error {
 		}
 		req.Args["role"], req.Args["name"], req.Password = *role, *name, pw
 	case "list":
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if err := parseFlags(env, fs, args[1:]); err != nil {
 			return err
 		}
 	case "delete", "reset-mfa":
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if err := parseFlags(env, fs, args[1:]); err != nil {
 			return err
 		}
 		if *email == "" {
@@ -153,7 +169,7 @@ func cmdToken(env cliEnv, args []string) error {
 	data := dataFlag(fs, env)
 	name := fs.String("name", "", "the token's name")
 	role := fs.String("role", "viewer", "viewer, manager or owner")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(env, fs, args[1:]); err != nil {
 		return err
 	}
 	switch args[0] {
@@ -173,7 +189,7 @@ func cmdMessages(env cliEnv, args []string) error {
 	data := dataFlag(fs, env)
 	limit := fs.Int("limit", 20, "how many messages")
 	asJSON := fs.Bool("json", false, "one Message JSON object per line")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if *limit <= 0 || *limit > 100000 {
@@ -192,7 +208,7 @@ func cmdAudit(env cliEnv, args []string) error {
 	switch args[0] {
 	case "verify":
 		in := fs.String("in", "", "an exported JSONL file to check instead of the data dir")
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if err := parseFlags(env, fs, args[1:]); err != nil {
 			return err
 		}
 		if *in != "" {
@@ -204,7 +220,7 @@ func cmdAudit(env cliEnv, args []string) error {
 		since := fs.String("since", "", "from this time (2026-11-01, RFC 3339, or 720h ago)")
 		until := fs.String("until", "", "up to this time")
 		outPath := fs.String("out", "", "write to this file instead of stdout")
-		if err := parseFlags(fs, args[1:]); err != nil {
+		if err := parseFlags(env, fs, args[1:]); err != nil {
 			return err
 		}
 		if *format != "csv" && *format != "jsonl" {

@@ -132,8 +132,8 @@ var errUsage = errors.New("usage")
 // NAME_FILE (flag --smtp-password-file, env FIRMLINE_SMTP_PASSWORD_FILE, file smtp-password-file).
 func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
 	c := defaultConfig()
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flag.NewFlagSet("firmline "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	flags := map[string]*string{}
 	fs.StringVar(&c.ConfigFile, "config", "", "config file (default /etc/firmline/firmline.conf if present)")
 	for _, s := range settings() {
@@ -143,6 +143,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		}
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printFlags(stderr, fs)
+			return c, nil, errHelp
+		}
 		return c, nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	explicit := c.ConfigFile != ""

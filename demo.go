@@ -41,7 +41,7 @@ func cmdDemo(env cliEnv, args []string) error {
 	fs := newFlags(env, "demo")
 	listen := fs.String("listen", "127.0.0.1:8080", "where the demo inbox listens")
 	every := fs.Duration("every", 20*time.Second, "how often a sample code arrives")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "firmline-demo-")

@@ -131,7 +131,7 @@ func cmdModem(env cliEnv, args []string) error {
 	fs := newFlags(env, "modem probe")
 	port := fs.String("modem", "", "serial device of the modem's AT port (empty = auto-detect)")
 	baud := fs.Int("baud", 115200, "serial speed")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(env, fs, args[1:]); err != nil {
 		return err
 	}
 	log := newLogger("warn", env.stderr, env.getenv)
