@@ -2,6 +2,7 @@ package httpui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -74,8 +75,12 @@ func (s *Server) invite(ctx context.Context, c caller, email string, role store.
 // issueInvite stores a fresh invitation and emails its link when a Mailer is configured.
 func (s *Server) issueInvite(ctx context.Context, c caller, email string, role store.Role, origin string) (inviteResult, error) {
 	token := randomString(32)
+	by := c.User.ID
+	if c.isToken() {
+		by = c.Token.UserID // the person who made the token ("" for a console-made one)
+	}
 	inv, err := s.st.CreateInvite(store.Invite{Hash: hashSecret(token), Email: email, Role: role,
-		InvitedBy: c.User.ID, Created: s.now()})
+		InvitedBy: by, Created: s.now()})
 	if err != nil {
 		return inviteResult{}, err
 	}
@@ -151,7 +156,34 @@ func (s *Server) checkInvite(ctx context.Context, token string) (store.Invite, e
 	}) {
 		return store.Invite{}, notFound("this invitation link is not valid")
 	}
-	return s.st.InviteByHash(hashSecret(token))
+	inv, err := s.st.InviteByHash(hashSecret(token))
+	if err != nil {
+		return inv, err
+	}
+	return inv, s.inviterStands(inv)
+}
+
+// errInviterGone refuses a link whose inviter was removed or now ranks below its role.
+var errInviterGone = gone("this invitation is no longer valid; ask your firm for a new one")
+
+// inviterStands reports (as errInviterGone) whether the person who made inv was removed or
+// demoted below the role it grants: an invitation is only as good as its inviter, so an
+// offboarded Manager leaves no working link behind. Invitations without a recorded inviter
+// (made with a console token) stand.
+func (s *Server) inviterStands(inv store.Invite) error {
+	if inv.InvitedBy == "" {
+		return nil
+	}
+	u, err := s.st.User(inv.InvitedBy)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errInviterGone
+	case err != nil:
+		return err
+	case !u.Role.AtLeast(inv.Role):
+		return errInviterGone
+	}
+	return nil
 }
 
 // acceptInput is the invitation form: the token from the link, name and password.
