@@ -15,7 +15,10 @@ type Token struct {
 
 // Parser frames a byte stream into tokens. It is incremental: bytes may arrive in any
 // chunks, and a line split across chunks is kept until its terminator. It accepts "\r\n",
-// bare "\r" and bare "\n" as terminators and drops blank lines. A Parser is owned by one
+// bare "\r" and bare "\n" as terminators and drops blank lines. Bytes no AT line can
+// contain (NUL and other control characters, DEL, bytes >= 0x80: line noise, a modem
+// booting) are dropped, so noise glued to the front of a line ("\x00\xffOK") cannot hide
+// a final result; every token is therefore printable ASCII. A Parser is owned by one
 // goroutine; it is not safe for concurrent use.
 type Parser struct {
 	buf []byte
@@ -27,6 +30,12 @@ func (p *Parser) Feed(b []byte, emit func(Token)) {
 	for _, c := range b {
 		if c == '\r' || c == '\n' {
 			p.flush(emit)
+			continue
+		}
+		if c == '\t' {
+			c = ' '
+		}
+		if c < ' ' || c >= 0x7f {
 			continue
 		}
 		if len(p.buf) >= MaxLine {

@@ -20,6 +20,9 @@ func TestParserTerminatorsAndChunks(t *testing.T) {
 	streams := [][]string{
 		{"\r\n+CSQ: 20,99\r\n\r\nOK\r\nA\rB\n"},
 		{"\r", "\n+CS", "Q: 20,", "99\r", "\n\r\nO", "K\r\nA", "\r", "B", "\n"},
+		// Line noise glued to lines (NUL, invalid UTF-8, DEL) must not hide them; a modem
+		// that sends only a trailing "\r\n" gives the noise no line of its own.
+		{"\x00\xff\xfe+CSQ: 20,99\r\n", "\x00\x00OK\r\n\x7fA\r\x80", "\x01B\n"},
 	}
 	for _, s := range streams {
 		got := tokens(s...)
@@ -166,6 +169,11 @@ func FuzzParse(f *testing.F) {
 			l := tok.Line
 			if l == "" || len(l) > MaxLine || strings.ContainsAny(l, "\r\n") || strings.TrimSpace(l) != l {
 				t.Fatalf("bad line %q", l)
+			}
+			for _, c := range []byte(l) {
+				if c < ' ' || c >= 0x7f {
+					t.Fatalf("line %q keeps a non-printable byte", l)
+				}
 			}
 			Final(l)
 			urcKind(l, CommandPrefix(l))
