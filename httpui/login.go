@@ -40,10 +40,11 @@ func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 func (s *Server) login(ctx context.Context, in loginInput) (loginResult, error) {
 	email := normEmail(in.Email)
 	keys := []string{"acct:" + email, "addr:" + in.Addr}
-	if d := s.limit.wait(keys...); d > 0 {
+	if d := s.limit.begin(keys, signInFree); d > 0 {
 		s.loginFailed(email, in.Addr, "rate_limited", nil)
 		return loginResult{}, tooMany(d)
 	}
+	defer s.limit.end(keys...)
 	u, err := s.checkPassword(email, in.Password)
 	if err != nil {
 		s.loginFailed(email, in.Addr, "password", keys)
@@ -102,9 +103,12 @@ func (s *Server) loggedIn(u store.User, remember bool, addr, ua, method string) 
 	return res, s.audit(u.Email, "session.login", u.Email, addr, map[string]string{"method": method})
 }
 
+// signInFree are the free failures of a sign-in's keys: account, then address.
+var signInFree = []int{limitFreeAcct, limitFreeAddr}
+
 func (s *Server) loginFailed(email, addr, reason string, keys []string) {
 	if keys != nil {
-		s.limit.fail(keys, []int{limitFreeAcct, limitFreeAddr})
+		s.limit.fail(keys, signInFree)
 	}
 	s.audit(email, "session.login_failed", email, addr, map[string]string{"reason": reason})
 }
@@ -116,10 +120,11 @@ func (s *Server) loginMFA(ctx context.Context, c caller, code, backupCode string
 		return loginResult{}, conflict("no second factor is owed by this session")
 	}
 	keys := []string{"acct:" + c.User.Email, "addr:" + c.Addr}
-	if d := s.limit.wait(keys...); d > 0 {
+	if d := s.limit.begin(keys, signInFree); d > 0 {
 		s.loginFailed(c.User.Email, c.Addr, "rate_limited", nil)
 		return loginResult{}, tooMany(d)
 	}
+	defer s.limit.end(keys...)
 	if err := s.secondFactor(c.User, code, backupCode); err != nil {
 		s.loginFailed(c.User.Email, c.Addr, "second_factor", keys)
 		return loginResult{}, err

@@ -156,9 +156,11 @@ func qrDataURL(key *otp.Key) (string, error) {
 // confirmTOTP checks the first code against the pending secret, makes it the user's factor,
 // issues backup codes (returned once), and turns a pending enrolment session into a full one.
 func (s *Server) confirmTOTP(ctx context.Context, c caller, code string) ([]string, error) {
-	if d := s.limit.wait("acct:" + c.User.Email); d > 0 {
+	acct := []string{"acct:" + c.User.Email}
+	if d := s.limit.begin(acct, []int{limitFreeAcct}); d > 0 {
 		return nil, tooMany(d)
 	}
+	defer s.limit.end(acct...)
 	plain, hashes := newBackupCodes()
 	now := s.now()
 	_, err := s.st.UpdateUser(c.User.ID, func(u *store.User) error {
@@ -243,9 +245,10 @@ func (s *Server) regenerateBackupCodes(ctx context.Context, c caller, password s
 // reauth re-checks the caller's password for a sensitive change (rate limited like sign-in).
 func (s *Server) reauth(c caller, password string) error {
 	key := "acct:" + c.User.Email
-	if d := s.limit.wait(key); d > 0 {
+	if d := s.limit.begin([]string{key}, []int{limitFreeAcct}); d > 0 {
 		return tooMany(d)
 	}
+	defer s.limit.end(key)
 	if ok, _, err := verifyPassword(c.User.PasswordHash, password); err != nil || !ok {
 		s.limit.fail([]string{key}, []int{limitFreeAcct})
 		return errBadPassword

@@ -28,6 +28,7 @@ type limiter struct {
 
 type limitEntry struct {
 	failures int
+	inflight int       // attempts reserved by begin and not yet ended
 	last     time.Time // last failure
 	next     time.Time // no attempt before this
 }
@@ -50,6 +51,66 @@ func (l *limiter) wait(keys ...string) time.Duration {
 	return d
 }
 
+// begin reserves an attempt against keys (free is the failures allowed per key, in the same
+// order) and returns 0, or how long the caller must wait before trying. Attempts already in
+// flight count as failures-to-be: once a key's free failures are spent (counting those in
+// flight) only one attempt at a time may run, so firing many requests in parallel cannot
+// slip past the delays before the first failures are recorded. After a 0, the caller must
+// call end(keys...) once the attempt has been decided (fail or succeed first).
+func (l *limiter) begin(keys []string, free []int) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	var d time.Duration
+	for i, k := range keys {
+		e, ok := l.m[k]
+		switch {
+		case !ok:
+		case e.next.After(now):
+			d = max(d, e.next.Sub(now))
+		case e.inflight > 0 && l.live(e, now)+e.inflight >= free[i]:
+			d = max(d, busyRetry)
+		}
+	}
+	if d > 0 {
+		return d
+	}
+	if len(l.m) >= limitMaxEntries {
+		l.prune(now)
+	}
+	for _, k := range keys {
+		e := l.m[k]
+		if e == nil {
+			e = &limitEntry{}
+			l.m[k] = e
+		}
+		e.inflight++
+	}
+	return 0
+}
+
+// busyRetry is the Retry-After for an attempt refused because another is still being checked.
+const busyRetry = time.Second
+
+// live is e's failure count that still counts (0 once the window has passed); mu held.
+func (l *limiter) live(e *limitEntry, now time.Time) int {
+	if now.Sub(e.last) > limitWindow {
+		return 0
+	}
+	return e.failures
+}
+
+// end releases attempts reserved by begin.
+func (l *limiter) end(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if e := l.m[k]; e != nil && e.inflight > 0 {
+			e.inflight--
+		}
+	}
+}
+
 // fail records one failed attempt against each key (free is the failures allowed per key, in
 // the same order) and returns the delay now imposed.
 func (l *limiter) fail(keys []string, free []int) time.Duration {
@@ -63,7 +124,7 @@ func (l *limiter) fail(keys []string, free []int) time.Duration {
 	for i, k := range keys {
 		e := l.m[k]
 		if e == nil || now.Sub(e.last) > limitWindow {
-			e = &limitEntry{}
+			e = &limitEntry{inflight: inflightOf(e)}
 			l.m[k] = e
 		}
 		e.failures++
@@ -80,11 +141,22 @@ func (l *limiter) fail(keys []string, free []int) time.Duration {
 	return d
 }
 
-// succeed clears keys.
+func inflightOf(e *limitEntry) int {
+	if e == nil {
+		return 0
+	}
+	return e.inflight
+}
+
+// succeed clears keys' failures (attempts in flight stay reserved).
 func (l *limiter) succeed(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
+		if e := l.m[k]; e != nil && e.inflight > 0 {
+			l.m[k] = &limitEntry{inflight: e.inflight}
+			continue
+		}
 		delete(l.m, k)
 	}
 }
@@ -92,7 +164,7 @@ func (l *limiter) succeed(keys ...string) {
 // prune drops entries that no longer matter; called with mu held.
 func (l *limiter) prune(now time.Time) {
 	for k, e := range l.m {
-		if now.Sub(e.last) > limitWindow && !e.next.After(now) {
+		if now.Sub(e.last) > limitWindow && !e.next.After(now) && e.inflight == 0 {
 			delete(l.m, k)
 		}
 	}
