@@ -31,6 +31,10 @@ type loginResult struct {
 	EnrolmentRequired bool
 }
 
+// maxEmailLen is the longest email address (RFC 5321 path limit); sign-in attempts with a
+// longer one are cut to it before being counted or audited.
+const maxEmailLen = 254
+
 func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 // login checks email and password (rate limited per account and per address; an unknown email
@@ -39,6 +43,9 @@ func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 // owed. Every failure is audited as session.login_failed (never with the password).
 func (s *Server) login(ctx context.Context, in loginInput) (loginResult, error) {
 	email := normEmail(in.Email)
+	if len(email) > maxEmailLen { // no account has one; keep audit entries and limiter keys small
+		email = truncate(email, maxEmailLen) + "…"
+	}
 	keys := []string{"acct:" + email, "addr:" + in.Addr}
 	if d := s.limit.begin(keys, signInFree); d > 0 {
 		s.loginFailed(email, in.Addr, "rate_limited", nil)
