@@ -49,7 +49,7 @@ const (
 )
 
 func slackPayload(v view) slackMessage {
-	m := slackMessage{Text: clip(v.Headline, slackSectionMax)}
+	m := slackMessage{Text: clip(slackEscape(v.Headline), slackSectionMax)} // mrkdwn too
 	m.Blocks = append(m.Blocks, slackBlock{Type: "header", Text: &slackText{"plain_text", clip(v.Title, slackHeaderMax)}})
 	if v.Code != "" {
 		m.Blocks = append(m.Blocks, mrkdwnSection("*`"+slackEscape(v.Code)+"`*"))
