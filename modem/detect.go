@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"firmline/modem/at"
@@ -48,6 +49,9 @@ func (m *Modem) explainMissing(err error) string {
 	if why := usbWithoutAT(m.sysRoot); why != "" {
 		return fmt.Sprintf("cannot open %s: %s", m.cfg.Port, why)
 	}
+	if errors.Is(err, syscall.ENOTTY) || errors.Is(err, syscall.EINVAL) {
+		return fmt.Sprintf("%s is not a serial port (it has no terminal settings), so it cannot be a modem's AT port", m.cfg.Port)
+	}
 	if errors.Is(err, os.ErrPermission) {
 		return fmt.Sprintf("no permission to open %s; the firmline user must be in the dialout group", m.cfg.Port)
 	}
@@ -85,6 +89,9 @@ func Probe(ctx context.Context, port string, baud int, log *slog.Logger) (Status
 func (m *Modem) probe(ctx context.Context) error {
 	m.cmd(ctx, "E0")
 	m.cmd(ctx, "+CMEE=1")
+	if err := m.setCharset(ctx); err != nil { // volatile: nothing persists
+		return err
+	}
 	if err := m.identify(ctx); err != nil {
 		return err
 	}

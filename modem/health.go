@@ -15,6 +15,7 @@ type facts struct {
 	smsStackOK   bool // +CPMS? and +CSMS? answered
 	storageFull  bool
 	storageKnown bool
+	store        string // <mem1> named by +CPMS?
 }
 
 // healthCheck is the periodic liveness check and state refresh: AT, +CPIN?, +CREG?,
@@ -43,7 +44,37 @@ func (m *Modem) healthCheck(ctx context.Context) error {
 	}
 	m.apply(f)
 	m.touch()
-	return nil
+	if f.storageFull {
+		if err := m.drainAll(ctx, false); err != nil { // draining is what frees room
+			return err
+		}
+	}
+	return m.checkCNMI(ctx)
+}
+
+// checkCNMI restores new-message indications a modem lost without telling us (a reset
+// with no RDY, another program on another interface — Cinterion resets CNMI on every
+// other port): when AT+CNMI? shows <mt>=0 although a setting was accepted, it is set
+// again and the stores are drained (messages stored meanwhile were never announced).
+func (m *Modem) checkCNMI(ctx context.Context) error {
+	if p := strings.Split(m.sess.cnmi, ","); len(p) < 2 || p[1] == "0" {
+		return nil
+	}
+	lines, err := m.cmd(ctx, "+CNMI?")
+	if f := m.fatal(ctx, err); f != nil {
+		return f
+	}
+	if err != nil || len(lines) == 0 {
+		return nil
+	}
+	if f := fields(lines[0]); len(f) < 2 || f[1] != "0" {
+		return nil
+	}
+	m.log.Warn("modem lost its new-message indication setting; setting it again", "cnmi", m.sess.cnmi)
+	if err := m.setCNMI(ctx); err != nil {
+		return err
+	}
+	return m.drainAll(ctx, false)
 }
 
 // collect reads the state; only session-ending errors are returned.
@@ -68,8 +99,11 @@ func (m *Modem) collect(ctx context.Context) (facts, error) {
 		{"+CEREG?", func() { f.cereg = regStat(lines) }},
 		{"+CSQ", func() { f.csq = atoi(fields(lines[0])[0], 99) }},
 		{"+CESQ", func() { f.rsrp = parseRSRP(lines[0]) }},
-		{"+COPS?", func() { f.operator = parseCOPS(lines[0]) }},
-		{"+CPMS?", func() { f.used, f.total = parseCPMSUse(lines); f.storageKnown, f.smsStackOK = true, true }},
+		{"+COPS?", func() { f.operator = m.text(parseCOPS(lines[0])) }},
+		{"+CPMS?", func() {
+			f.used, f.total = parseCPMSUse(lines)
+			f.store, f.storageKnown, f.smsStackOK = m.text(fields(lines[0])[0]), true, true
+		}},
 		{"+CSMS?", func() {}},
 	}
 	for _, s := range steps {
@@ -99,6 +133,9 @@ func (m *Modem) apply(f facts) {
 		if f.storageKnown {
 			s.StorageUsed, s.StorageTotal = f.used, f.total
 		}
+		if s.Storage == "" && atoi(f.store, -1) < 0 {
+			s.Storage = f.store
+		}
 	})
 }
 
@@ -123,16 +160,24 @@ func stateOf(f facts) (string, string) {
 	return StateReady, ""
 }
 
-// regStat is <stat> of "+CREG: <n>,<stat>[,...]" (a query answer); -1 if unknown.
+// regStat is <stat> of the query answer "+CREG: <n>,<stat>[,...]"; -1 if unknown. With
+// +CREG=2 set, a registration URC ("+CREG: <stat>,"<lac>","<ci>",<AcT>", or "+CREG: <stat>")
+// can land among the answer lines; its second field is quoted (or absent), so it is
+// skipped rather than read as <n>,<stat>.
 func regStat(lines []string) int {
-	if len(lines) == 0 {
-		return -1
+	for _, l := range lines {
+		raw := strings.Split(afterColon(l), ",")
+		if len(raw) < 2 || strings.Contains(raw[1], `"`) {
+			continue
+		}
+		if n := atoi(raw[0], -1); n < 0 || n > 3 {
+			continue
+		}
+		if v := atoi(raw[1], -1); v >= 0 {
+			return v
+		}
 	}
-	f := fields(lines[0])
-	if len(f) < 2 {
-		return -1
-	}
-	return atoi(f[1], -1)
+	return -1
 }
 
 // regName names the best of the two registrations.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"firmline/modem/at"
@@ -31,6 +32,9 @@ func (m *Modem) initialise(ctx context.Context) error {
 		}
 		m.cmd(ctx, "+CMEE=2")
 	}
+	if err := m.setCharset(ctx); err != nil {
+		return err
+	}
 	if err := m.identify(ctx); err != nil {
 		return err
 	}
@@ -54,12 +58,6 @@ func (m *Modem) configureSMS(ctx context.Context) error {
 		}
 		m.setState(StateStarting, "the modem refused PDU mode (AT+CMGF=0); it cannot be used for SMS")
 		return fmt.Errorf("%w: PDU mode refused: %w", errSIMWait, err)
-	}
-	if _, err := m.cmd(ctx, `+CSCS="GSM"`); err != nil {
-		if f := m.fatal(ctx, err); f != nil {
-			return f
-		}
-		m.log.Warn("modem kept its character set; operator names may show encoded", "error", err)
 	}
 	if err := m.sess.q.route(ctx, m); err != nil {
 		return err
@@ -156,7 +154,7 @@ func (m *Modem) simIdentity(ctx context.Context) error {
 		return f
 	}
 	if err == nil {
-		own = parseCNUM(lines)
+		own = m.text(parseCNUM(lines))
 	}
 	m.update(func(s *Status) { s.IMSI, s.ICCID, s.OwnNumber = imsi, iccid, own })
 	m.log.Debug("SIM identity", "imsi", imsi, "iccid", iccid, "own_number", own)
@@ -194,17 +192,9 @@ func (m *Modem) chooseStorage(ctx context.Context) error {
 	}
 	offered := parseCPMSOptions(lines)
 	m.sess.mem, m.sess.stores = chooseStores(offered)
-	for attempt := range 2 {
-		lines, err = m.cmd(ctx, fmt.Sprintf(`+CPMS="%s","%s","%s"`, m.sess.mem, m.sess.mem, m.sess.mem))
-		if f := m.fatal(ctx, err); f != nil {
-			return f
-		}
-		if err == nil {
-			break
-		}
-		if attempt == 0 && !m.sleep(ctx, 500*time.Millisecond) { // Huawei: storage lags after boot
-			return ctx.Err()
-		}
+	lines, err, fatal := m.selectStorage(ctx)
+	if fatal != nil {
+		return fatal
 	}
 	if err != nil {
 		m.log.Warn("modem refused the chosen SMS storage; keeping its default", "storage", m.sess.mem, "error", err)
@@ -214,9 +204,81 @@ func (m *Modem) chooseStorage(ctx context.Context) error {
 	return nil
 }
 
+// selectStorage sets the chosen store as <mem1>,<mem2>,<mem3>; modems that take fewer
+// parameters get two, then one (the receive store <mem3> then stays the modem's, and
+// every store is drained anyway). Huawei's storage lags after boot: the full form is
+// tried twice. It returns the answer, the last refusal, and a session-ending error.
+func (m *Modem) selectStorage(ctx context.Context) ([]string, error, error) {
+	mem := m.sess.mem
+	tries := []string{
+		fmt.Sprintf(`+CPMS="%s","%s","%s"`, mem, mem, mem),
+		fmt.Sprintf(`+CPMS="%s","%s","%s"`, mem, mem, mem),
+		fmt.Sprintf(`+CPMS="%s","%s"`, mem, mem),
+		fmt.Sprintf(`+CPMS="%s"`, mem),
+	}
+	var err error
+	for i, c := range tries {
+		var lines []string
+		lines, err = m.cmd(ctx, c)
+		if f := m.fatal(ctx, err); f != nil {
+			return nil, nil, f
+		}
+		if err == nil {
+			return lines, nil, nil
+		}
+		if i == 0 && !m.sleep(ctx, 500*time.Millisecond) {
+			return nil, nil, ctx.Err()
+		}
+	}
+	return nil, err, nil
+}
+
+// setCharset selects the GSM character set so string fields (+CNUM, +COPS?, the <mem> of
+// +CMTI) come back as plain text. A modem left in UCS2 by another program wants the
+// argument itself in UCS2 hex ("00470053004D" is "GSM", gammu's ATGEN_SetCharset); when
+// no choice is accepted and the modem says UCS2, string fields are decoded instead.
+func (m *Modem) setCharset(ctx context.Context) error {
+	lines, err := m.cmd(ctx, "+CSCS?")
+	if f := m.fatal(ctx, err); f != nil {
+		return f
+	}
+	cur := ""
+	if err == nil {
+		cur = strings.ToUpper(bareValue(lines))
+	}
+	tries := []string{`"GSM"`, `"IRA"`}
+	if cur == "UCS2" {
+		tries = []string{`"00470053004D"`, `"GSM"`, `"004900520041"`}
+	}
+	for _, c := range tries {
+		_, err = m.cmd(ctx, "+CSCS="+c)
+		if f := m.fatal(ctx, err); f != nil {
+			return f
+		}
+		if err == nil {
+			m.sess.ucs2 = false
+			return nil
+		}
+	}
+	m.sess.ucs2 = cur == "UCS2"
+	m.log.Warn("modem kept its character set; string fields are decoded as far as possible", "charset", cur, "error", err)
+	return nil
+}
+
+// text decodes a string field the modem may have sent in UCS2 hex.
+func (m *Modem) text(s string) string {
+	if m.sess.ucs2 {
+		if d, ok := ucs2Hex(s); ok {
+			return d
+		}
+	}
+	return s
+}
+
 // setCNMI enables store-and-notify (+CMTI) with values chosen from AT+CNMI=?, trying
 // fallbacks; direct delivery (<mt>=2) is never requested.
 func (m *Modem) setCNMI(ctx context.Context) error {
+	m.sess.cnmi = ""
 	lines, err := m.cmd(ctx, "+CNMI=?")
 	if f := m.fatal(ctx, err); f != nil {
 		return f
@@ -227,6 +289,7 @@ func (m *Modem) setCNMI(ctx context.Context) error {
 			return f
 		}
 		if err == nil {
+			m.sess.cnmi = c
 			m.log.Info("new-message indications enabled", "cnmi", c)
 			return nil
 		}

@@ -93,6 +93,7 @@ type Modem struct {
 	urcMu    sync.Mutex
 	cmts     []Stored // +CMT PDUs not yet accepted by the sink
 	memFull  bool     // ^SMMEMFULL or +CMS ERROR: 322 seen since the last drain
+	hinted   []string // stores named by +CMTI/+CDSI since the last drain
 
 	mu     sync.Mutex // guards status, alive
 	status Status

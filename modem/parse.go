@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 )
 
 // Pure parsers of information lines. Each tolerates missing or malformed fields and
@@ -234,4 +235,35 @@ func isHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// ucs2Hex decodes s when it is UCS2 hex ("004F0070" -> "Op"), the form string fields
+// take while the modem's character set is UCS2; ok is false for anything else.
+func ucs2Hex(s string) (string, bool) {
+	if len(s) < 4 || len(s)%4 != 0 || !isHex(s) {
+		return "", false
+	}
+	u := make([]uint16, 0, len(s)/4)
+	for i := 0; i < len(s); i += 4 {
+		v, err := strconv.ParseUint(s[i:i+4], 16, 16)
+		if err != nil {
+			return "", false
+		}
+		u = append(u, uint16(v))
+	}
+	return string(utf16.Decode(u)), true
+}
+
+// storeOf is the <mem> of "+CMTI: "ME",3" or "+CDSI: "SR",1" (UCS2 hex decoded), or ""
+// when it is not a plausible store name.
+func storeOf(line string) string {
+	mem := fields(line)[0]
+	if d, ok := ucs2Hex(mem); ok {
+		mem = d
+	}
+	mem = strings.ToUpper(mem)
+	if len(mem) != 2 || mem[0] < 'A' || mem[0] > 'Z' || mem[1] < 'A' || mem[1] > 'Z' {
+		return ""
+	}
+	return mem
 }

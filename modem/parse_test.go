@@ -91,6 +91,26 @@ func TestSmallParsers(t *testing.T) {
 	if got := regStat([]string{`+CEREG: 2,5,"00A1","01A2B3C",7`}); got != 5 {
 		t.Errorf("regStat %d", got)
 	}
+	// A registration URC (<n>=2 form, or short) that lands among the answer lines is not
+	// read as <n>,<stat>: its second field is the quoted <lac>.
+	if got := regStat([]string{`+CREG: 1,"0102","01C3D4E",7`, `+CREG: 5`, `+CREG: 2,1,"1A2B","01C3D4E",7`}); got != 1 {
+		t.Errorf("regStat with a URC first = %d, want 1", got)
+	}
+	if got := regStat([]string{`+CREG: 1,"0102","01C3D4E",7`}); got != -1 {
+		t.Errorf("regStat of a URC alone = %d, want -1", got)
+	}
+	if got, ok := ucs2Hex("004F00700065007200610074006F0072"); !ok || got != "Operator" {
+		t.Errorf("ucs2Hex = %q %v", got, ok)
+	}
+	if _, ok := ucs2Hex("+15551234567"); ok {
+		t.Error("a plain number decoded as UCS2")
+	}
+	for line, want := range map[string]string{`+CMTI: "ME",3`: "ME", `+CDSI: "SR",0`: "SR",
+		`+CMTI: "0053004D",1`: "SM", `+CMTI: ,-1`: "", `+CMTI: "junk!",1`: ""} {
+		if got := storeOf(line); got != want {
+			t.Errorf("storeOf(%q) = %q, want %q", line, got, want)
+		}
+	}
 	if got := parseRSRP("+CESQ: 99,99,255,255,20,50"); got != -91 {
 		t.Errorf("RSRP %d", got)
 	}
@@ -197,6 +217,8 @@ func FuzzParsers(f *testing.F) {
 	f.Add(`+CNUM: "a,b","+15551234567",145`)                 // quoted comma
 	f.Add("+CESQ: 99,99,255,255,20,97")                      // signal
 	f.Add("\"\"\",,,:::((()))")                              // quotes and brackets only
+	f.Add(`+CMTI: "0053004D",1`)                             // UCS2-encoded store
+	f.Add(`+CREG: 1,"0102","01C3D4E",7`)                     // registration URC form
 	f.Fuzz(func(t *testing.T, s string) {
 		lines := strings.Split(s, "\n")
 		for _, c := range cnmiCandidates(parseCNMIRanges(lines)) {
@@ -214,5 +236,7 @@ func FuzzParsers(f *testing.F) {
 		parseRSRP(s)
 		parseCOPS(s)
 		fields(s)
+		storeOf(s)
+		ucs2Hex(s)
 	})
 }

@@ -15,7 +15,7 @@ import (
 // after a modem restart. A PUK is never entered. It returns errSIMWait with the state
 // set when the SIM is not usable.
 func (m *Modem) unlockSIM(ctx context.Context) error {
-	code, err := m.cpin(ctx)
+	code, err := m.settledCPIN(ctx)
 	if err != nil {
 		return err
 	}
@@ -36,6 +36,23 @@ func (m *Modem) unlockSIM(ctx context.Context) error {
 		return m.simWait(StateStarting, "the SIM is busy initialising")
 	}
 	return m.simWait(StatePINLocked, fmt.Sprintf("the SIM wants %q; unlock it in a phone", code))
+}
+
+// settledCPIN reads AT+CPIN?, backing off (0.25 s doubling, about 8 s in all) while the
+// SIM is busy or not ready, as it is for seconds after power-up (+CME ERROR: 14).
+func (m *Modem) settledCPIN(ctx context.Context) (string, error) {
+	wait := 250 * time.Millisecond
+	for range 5 {
+		code, err := m.cpin(ctx)
+		if err != nil || (code != "busy" && code != "NOT READY") {
+			return code, err
+		}
+		if !m.sleep(ctx, wait) {
+			return "", ctx.Err()
+		}
+		wait *= 2
+	}
+	return m.cpin(ctx)
 }
 
 func (m *Modem) simWait(state, problem string) error {

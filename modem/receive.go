@@ -3,6 +3,7 @@ package modem
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"firmline/modem/at"
@@ -19,17 +20,19 @@ func (m *Modem) drainAll(ctx context.Context, hint bool) error {
 	if err := m.flushCMT(ctx); err != nil {
 		return err
 	}
+	stores := m.drainStores()
+	sel := len(stores) > 1 || stores[0] != m.sess.mem
 	found := 0
-	for _, store := range m.sess.stores {
-		n, err := m.drain(ctx, store)
+	for _, store := range stores {
+		n, err := m.drain(ctx, store, sel)
 		if err != nil {
 			return err
 		}
 		found += n
 	}
 	if hint && found == 0 && m.sess.q.cpmsLag && m.sleep(ctx, 500*time.Millisecond) {
-		for _, store := range m.sess.stores {
-			if _, err := m.drain(ctx, store); err != nil {
+		for _, store := range stores {
+			if _, err := m.drain(ctx, store, sel); err != nil {
 				return err
 			}
 		}
@@ -37,16 +40,49 @@ func (m *Modem) drainAll(ctx context.Context, hint bool) error {
 	m.urcMu.Lock()
 	m.memFull = false
 	m.urcMu.Unlock()
-	if len(m.sess.stores) > 1 || m.sess.stores[0] != m.sess.mem {
+	if sel {
 		_, err := m.cmd(ctx, fmt.Sprintf(`+CPMS="%s"`, m.sess.mem))
-		return m.fatal(ctx, err)
+		if f := m.fatal(ctx, err); f != nil {
+			return f
+		}
 	}
+	return m.refreshFull(ctx)
+}
+
+// drainStores is every receive store plus those a +CMTI/+CDSI named since the last
+// drain (a message may land in a store we did not select: "+CMTI: "ME",3" while we use
+// SM, or a status report in SR); the hints are consumed.
+func (m *Modem) drainStores() []string {
+	stores := slices.Clone(m.sess.stores)
+	m.urcMu.Lock()
+	for _, h := range m.hinted {
+		if !slices.Contains(stores, h) {
+			stores = append(stores, h)
+		}
+	}
+	m.hinted = nil
+	m.urcMu.Unlock()
+	return stores
+}
+
+// refreshFull re-reads the storage use after a drain while the state says storage-full,
+// so the state clears as soon as draining made room, not at the next health check.
+func (m *Modem) refreshFull(ctx context.Context) error {
+	if m.Status().State != StateStorageFull {
+		return nil
+	}
+	f, err := m.collect(ctx)
+	if err != nil {
+		return err
+	}
+	m.apply(f)
 	return nil
 }
 
-// drain lists one store and processes it; it returns how many messages it found.
-func (m *Modem) drain(ctx context.Context, store string) (int, error) {
-	if len(m.sess.stores) > 1 || store != m.sess.mem {
+// drain lists one store (selecting it first when sel) and processes it; it returns how
+// many messages it found.
+func (m *Modem) drain(ctx context.Context, store string, sel bool) (int, error) {
+	if sel {
 		_, err := m.cmd(ctx, fmt.Sprintf(`+CPMS="%s"`, store))
 		if f := m.fatal(ctx, err); f != nil {
 			return 0, f

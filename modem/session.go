@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ type session struct {
 	stores      []string // every receive store to drain
 	csmsService int      // +CSMS <service>: 1 means +CMT must be acknowledged with +CNMA
 	initialised bool     // init completed (SIM ready, storage chosen)
+	ucs2        bool     // the modem stayed in the UCS2 character set: decode string fields
+	cnmi        string   // the +CNMI setting the modem accepted, "" when none
 }
 
 // session opens the port, runs an AT engine on it and serves until the device goes away,
@@ -132,6 +135,13 @@ func (m *Modem) fatal(ctx context.Context, err error) error {
 func (m *Modem) onURC(u at.URC) {
 	switch u.Name {
 	case "+CMTI", "+CDSI":
+		if mem := storeOf(u.Lines[0]); mem != "" {
+			m.urcMu.Lock()
+			if !slices.Contains(m.hinted, mem) {
+				m.hinted = append(m.hinted, mem)
+			}
+			m.urcMu.Unlock()
+		}
 		signal(m.scanSoon)
 	case "+CMT", "+CDS":
 		if len(u.Lines) == 2 {
