@@ -155,7 +155,21 @@ func (s *Server) build() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
-	return s.withHeaders(s.crossOrigin(mux))
+	return s.withHeaders(s.crossOrigin(limitBody(mux)))
+}
+
+// maxRequestBody bounds every request body, forms included (ParseForm alone would read 10 MB;
+// JSON calls are held to maxBody by decodeJSON). No route takes more.
+const maxRequestBody = 256 << 10
+
+// limitBody caps every request body at maxRequestBody; reading past it fails.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler returns the whole mux including middleware (for httptest and main).
