@@ -104,11 +104,14 @@ func Mask(s string) string {
 		}
 		return "…" + s[len(s)-keep:]
 	}
-	host, path, _ := strings.Cut(rest, "/")
+	host, path := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 { // the authority ends at a path, query or fragment
+		host, path = rest[:i], rest[i:]
+	}
 	if i := strings.LastIndex(host, "@"); i >= 0 {
 		host = host[i+1:] // never show user:password@
 	}
-	if len(path) < 3*keep {
+	if len(path) < 3*keep+1 {
 		return scheme + "://" + host + "/…"
 	}
 	return scheme + "://" + host + "/…" + s[len(s)-keep:]

@@ -52,6 +52,10 @@ func TestMask(t *testing.T) {
 		"short":                                                   "…",
 		"https://example.com":                                     "https://example.com/…",
 		"https://u:p@example.com/ab":                              "https://example.com/…",
+		// No path: the query (or fragment) is not part of the host and must not show.
+		"https://example.com?key=supersecretvalue":     "https://example.com/…alue",
+		"https://u:p@example.com#sig=supersecretvalue": "https://example.com/…alue",
+		"https://example.com?a=b@evil.example":         "https://example.com/…mple",
 	}
 	for in, want := range cases {
 		if got := Mask(in); got != want {
@@ -67,6 +71,7 @@ func FuzzMask(f *testing.F) {
 	f.Add("https://hooks.slack.com/services/T0/B0/XXXXXXXXXXXXXXXXXXXX")
 	f.Add("https://user:password@example.com/hook?token=abcdefgh")
 	f.Add("0123456789abcdef0123456789abcdef")
+	f.Add("https://example.com?key=supersecretvalue") // no path: the query is not the host
 	f.Fuzz(func(t *testing.T, s string) {
 		m := Mask(s)
 		scheme, rest, isURL := strings.Cut(s, "://")
@@ -76,7 +81,10 @@ func FuzzMask(f *testing.F) {
 			}
 			return
 		}
-		authority, _, _ := strings.Cut(rest, "/")
+		authority := rest
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			authority = rest[:i]
+		}
 		host := authority[strings.LastIndex(authority, "@")+1:]
 		if !strings.HasPrefix(m, scheme+"://"+host+"/…") {
 			t.Errorf("Mask(%q) = %q, want only scheme and host before the tail", s, m)
