@@ -244,9 +244,13 @@ func (m *Modem) setCharset(ctx context.Context) error {
 	}
 	cur := ""
 	if err == nil {
-		cur = strings.ToUpper(bareValue(lines))
+		cur = bareValue(lines)
+		if d, ok := ucs2Hex(cur); ok { // in UCS2 even the answer is ("0055004300530032")
+			cur = d
+		}
+		cur = strings.ToUpper(cur)
 	}
-	tries := []string{`"GSM"`, `"IRA"`}
+	tries := []string{`"GSM"`, `"IRA"`, `"00470053004D"`}
 	if cur == "UCS2" {
 		tries = []string{`"00470053004D"`, `"GSM"`, `"004900520041"`}
 	}

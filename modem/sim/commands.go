@@ -1,10 +1,12 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 )
 
 // reply is a command's answer: information lines and a final result; after runs once the
@@ -41,7 +43,7 @@ func init() {
 		"+CPIN": cpinH, "+CPINR": cpinrH, "+CSCS": cscsH, "+CPMS": simH(cpmsH),
 		"+CNMI": cnmiH, "+CMGL": simH(cmglH), "+CMGR": simH(cmgrH), "+CMGD": simH(cmgdH),
 		"+CREG": regH(false), "+CEREG": regH(true), "+CGREG": regH(false),
-		"+COPS": copsH, "+CSQ": fixedH("+CSQ: 20,99"), "+CESQ": fixedH("+CESQ: 99,99,255,255,20,50"),
+		"+COPS": copsH, "+CSQ": csqH, "+CESQ": fixedH("+CESQ: 99,99,255,255,20,50"),
 		"+CNUM": simH(cnumH), "+CSMS": fixedH("+CSMS: 0,1,1,1"), "+CNMA": cnmaH,
 		"+CFUN": cfunH, "+QURCCFG": qurccfgH, "^CURC": curcH, "^PORTSEL": portselH,
 		"+CATR": catrH, "!GSTATUS": fixedH("!GSTATUS:", "Current Time:  1234", "LTE band: B3"),
@@ -76,20 +78,46 @@ func (s *Sim) answer(c *conn, cmd string) {
 // send writes r line by line, so URCs from other goroutines can land between lines, as
 // Huawei's ^RSSI does (inserted here too, at random points).
 func (s *Sim) send(c *conn, r reply, rssi bool) {
+	pre, post := s.framing()
 	for i, l := range r.lines {
 		if i == 0 {
-			l = "\r\n" + l
+			l = pre + l
 		}
-		s.write(c, l+"\r\n")
+		s.write(c, l+post)
 		if rssi && rand.IntN(3) == 0 {
-			s.write(c, fmt.Sprintf("\r\n^RSSI: %d\r\n", 5+rand.IntN(25)))
+			s.write(c, fmt.Sprintf("%s^RSSI: %d%s", pre, 5+rand.IntN(25), post))
 		}
 	}
 	if r.noBlank && len(r.lines) > 0 {
-		s.write(c, r.final+"\r\n")
+		s.write(c, r.final+post)
 		return
 	}
-	s.write(c, "\r\n"+r.final+"\r\n")
+	s.write(c, pre+r.final+post)
+}
+
+// framing is what goes before and after a line (Options.Framing).
+func (s *Sim) framing() (pre, post string) {
+	switch s.opt.Framing {
+	case "trailing":
+		return "", "\r\n"
+	case "cr":
+		return "", "\r"
+	case "lf":
+		return "", "\n"
+	}
+	return "\r\n", "\r\n"
+}
+
+// enc encodes a string field in the current character set (UCS2 hex when UCS2).
+func (s *Sim) enc(v string) string {
+	if s.st.cscs != "UCS2" {
+		return v
+	}
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(v)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	return b.String()
 }
 
 // exec runs one command under s.mu.
@@ -138,6 +166,8 @@ func (s *Sim) routeCmd(name string) bool {
 }
 
 func okH(*Sim, string) reply { return ok() }
+
+func csqH(s *Sim, _ string) reply { return ok("+CSQ: " + cmp.Or(s.opt.CSQ, "20,99")) }
 
 func echoH(on bool) handler {
 	return func(s *Sim, _ string) reply { s.st.echo = on; return ok() }

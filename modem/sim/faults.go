@@ -59,6 +59,26 @@ func (s *Sim) Wedge() {
 	s.mu.Unlock()
 }
 
+// LoseCNMI makes the firmware forget its new-message indication setting (+CNMI back
+// to 0,0,0,0,0) without any URC, as after a silent reset or when another interface
+// sets CNMI (Cinterion restores the defaults on every other port).
+func (s *Sim) LoseCNMI() {
+	s.mu.Lock()
+	s.st.cnmi = [5]int{}
+	s.mu.Unlock()
+}
+
+// StoreSent puts an outgoing (MO, <stat> 3 "stored sent") message into the first store,
+// as a self-test or another program leaves behind; a receiver must never delete it.
+func (s *Sim) StoreSent(pdu string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mem := s.q.stores[0]
+	if i := s.free(mem); i >= 0 {
+		s.stores[mem][i] = &Slot{Storage: mem, Index: s.index(i), Stat: 3, PDU: pdu}
+	}
+}
+
 // Garbage writes junk bytes on the line now.
 func (s *Sim) Garbage(b []byte) {
 	s.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // cpinH answers +CPIN? and +CPIN="pin" (wrong PINs count down to PUK).
@@ -56,16 +57,38 @@ func cpinrH(s *Sim, arg string) reply {
 func cscsH(s *Sim, arg string) reply {
 	switch arg {
 	case "?":
-		return ok(fmt.Sprintf("+CSCS: %q", s.st.cscs))
+		return ok(fmt.Sprintf("+CSCS: %q", s.enc(s.st.cscs)))
 	case "=?":
 		return ok(`+CSCS: ("GSM","IRA","UCS2")`)
 	}
 	v := strings.Trim(strings.TrimPrefix(arg, "="), `"`)
+	if s.st.cscs == "UCS2" { // the argument is a string: UCS2 hex too (gammu ATGEN_SetCharset)
+		d, ok := decodeUCS2(v)
+		if !ok {
+			return errReply
+		}
+		v = d
+	}
 	if v != "GSM" && v != "IRA" && v != "UCS2" {
 		return errReply
 	}
 	s.st.cscs = v
 	return ok()
+}
+
+func decodeUCS2(h string) (string, bool) {
+	if len(h)%4 != 0 || h == "" {
+		return "", false
+	}
+	var u []uint16
+	for i := 0; i < len(h); i += 4 {
+		n, err := strconv.ParseUint(h[i:i+4], 16, 16)
+		if err != nil {
+			return "", false
+		}
+		u = append(u, uint16(n))
+	}
+	return string(utf16.Decode(u)), true
 }
 
 // cnmiH rejects values outside the profile's ranges with ERROR, like real firmware.
@@ -125,14 +148,14 @@ func copsH(s *Sim, arg string) reply {
 	if s.faults.creg != 1 && s.faults.creg != 5 && s.faults.cereg != 1 && s.faults.cereg != 5 {
 		return ok("+COPS: 0")
 	}
-	return ok(`+COPS: 0,0,"Firmline Sim",7`)
+	return ok(fmt.Sprintf(`+COPS: 0,0,%q,7`, s.enc("Firmline Sim")))
 }
 
 func cnumH(s *Sim, arg string) reply {
 	if s.opt.OwnNumber == "" {
 		return ok()
 	}
-	return ok(fmt.Sprintf(`+CNUM: "",%q,145`, s.opt.OwnNumber))
+	return ok(fmt.Sprintf(`+CNUM: "",%q,145`, s.enc(s.opt.OwnNumber)))
 }
 
 func cnmaH(s *Sim, arg string) reply { return ok() }

@@ -9,11 +9,13 @@
 package sim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,6 +33,27 @@ type Options struct {
 	Echo      bool         // command echo at power-up (ATE1), as many real modems do
 	OwnNumber string       // answered by AT+CNUM; "" means the SIM does not know it
 	Log       *slog.Logger // Debug only; nil discards
+
+	// Variants seen on real modems (modem.md §1.2, §3.1), independent of the profile.
+
+	// Charset is the character set at power-up: "UCS2" is a modem another program left
+	// in UCS2 — string fields (+CNUM, +COPS?, +CSCS?, the <mem> of +CMTI) come back as
+	// UCS2 hex and AT+CSCS takes its argument in UCS2 hex only. Default "IRA".
+	Charset string
+	// Framing is how lines are terminated: "" is "\r\n" before and after every line,
+	// "trailing" only after, "cr" a bare "\r" after, "lf" a bare "\n" after.
+	Framing string
+	// CPMSParams is how many parameters AT+CPMS= accepts (1-3); more give ERROR.
+	CPMSParams int
+	// DeliverTo stores incoming messages in this store (e.g. "ME") whatever <mem3>
+	// says, and the +CMTI names it; it need not be offered by AT+CPMS=?.
+	DeliverTo string
+	// Listing varies the AT+CMGL answer: "alpha" gives +CMGL: <i>,<stat>,"<alpha>",<len>;
+	// "lower" lower-case PDUs with trailing spaces; "noarg4" rejects AT+CMGL=4 (bare
+	// AT+CMGL lists everything).
+	Listing string
+	// CSQ overrides the +CSQ answer, e.g. "99,99" (unknown, typical on LTE).
+	CSQ string
 }
 
 // Slot is one stored message.
@@ -114,6 +137,9 @@ func Start(opt Options) (*Sim, error) {
 	}
 	for _, name := range q.stores {
 		s.stores[name] = make([]*Slot, opt.Slots)
+	}
+	if opt.DeliverTo != "" && s.stores[opt.DeliverTo] == nil {
+		s.stores[opt.DeliverTo] = make([]*Slot, opt.Slots)
 	}
 	s.nv = nvram{qurcport: "usbmodem", portsel: 1}
 	s.faults.pinLeft, s.faults.pukLeft = 3, 10
@@ -200,8 +226,9 @@ func (s *Sim) plug() error {
 		go s.spam(c)
 	}
 	s.log.Debug("sim plugged", "profile", s.opt.Profile, "tty", t.Name())
+	pre, post := s.framing()
 	for _, u := range s.q.boot {
-		s.write(c, "\r\n"+u+"\r\n")
+		s.write(c, pre+u+post)
 	}
 	s.flushPending()
 	return nil
@@ -212,7 +239,7 @@ func (s *Sim) powerOn() state {
 	mem := s.q.stores[0]
 	return state{
 		echo: s.opt.Echo, cnmi: [5]int{0, 0, 0, 0, 0}, mem: [3]string{mem, mem, mem},
-		cscs: "IRA", curc: true, catr: 1, pinOK: s.faults.pin == "",
+		cscs: cmp.Or(s.opt.Charset, "IRA"), curc: true, catr: 1, pinOK: s.faults.pin == "",
 	}
 }
 
@@ -355,7 +382,11 @@ func (s *Sim) Stored() []Slot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Slot
-	for _, name := range s.q.stores {
+	names := s.q.stores
+	if s.opt.DeliverTo != "" && !slices.Contains(names, s.opt.DeliverTo) {
+		names = append(slices.Clone(names), s.opt.DeliverTo)
+	}
+	for _, name := range names {
 		for _, sl := range s.stores[name] {
 			if sl != nil {
 				out = append(out, *sl)

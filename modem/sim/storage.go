@@ -34,6 +34,9 @@ func (s *Sim) flushPending() {
 	var urcs []string
 	for c != nil && len(s.pending) > 0 && !s.faults.noSIM && !s.faults.silent {
 		mem := s.st.mem[2]
+		if s.opt.DeliverTo != "" {
+			mem = s.opt.DeliverTo
+		}
 		i := s.free(mem)
 		if i < 0 {
 			if !s.st.simFullAnnounced && s.q.urcRoute == "PORTSEL" {
@@ -51,12 +54,13 @@ func (s *Sim) flushPending() {
 			continue
 		}
 		if s.urcsReachUs() && s.st.cnmi[1] == 1 {
-			urcs = append(urcs, fmt.Sprintf("+CMTI: %q,%d", mem, idx))
+			urcs = append(urcs, fmt.Sprintf("+CMTI: %q,%d", s.enc(mem), idx))
 		}
 	}
 	s.mu.Unlock()
+	pre, post := s.framing()
 	for _, u := range urcs {
-		s.write(c, "\r\n"+u+"\r\n")
+		s.write(c, pre+u+post)
 	}
 }
 
@@ -129,7 +133,7 @@ func cpmsH(s *Sim, arg string) reply {
 		return ok("+CPMS: " + strings.Join(parts, ","))
 	}
 	names := strings.Split(strings.TrimPrefix(arg, "="), ",")
-	if len(names) == 0 || len(names) > 3 {
+	if len(names) == 0 || len(names) > 3 || (s.opt.CPMSParams > 0 && len(names) > s.opt.CPMSParams) {
 		return errReply
 	}
 	mem := s.st.mem
@@ -167,6 +171,8 @@ func cmglH(s *Sim, arg string) reply {
 		return ok("+CMGL: (0-4)")
 	case s.st.cmgf != 0 || strings.HasPrefix(v, `"`):
 		return s.cms(302)
+	case v == "4" && s.opt.Listing == "noarg4":
+		return errReply
 	case v == "" || v == "4":
 	default:
 		n, err := strconv.Atoi(v)
@@ -180,12 +186,7 @@ func cmglH(s *Sim, arg string) reply {
 		if sl == nil || (want >= 0 && sl.Stat != want) {
 			continue
 		}
-		if s.q.cmglNoAlpha {
-			lines = append(lines, fmt.Sprintf("+CMGL: %d,%d,%d", sl.Index, sl.Stat, tpduLen(sl.PDU)))
-		} else {
-			lines = append(lines, fmt.Sprintf("+CMGL: %d,%d,,%d", sl.Index, sl.Stat, tpduLen(sl.PDU)))
-		}
-		lines = append(lines, sl.PDU)
+		lines = append(lines, s.cmglLines(sl)...)
 		if sl.Stat == 0 {
 			sl.Stat = 1
 		}
@@ -193,6 +194,22 @@ func cmglH(s *Sim, arg string) reply {
 	r := ok(lines...)
 	r.noBlank = s.q.cmglNoBlank
 	return r
+}
+
+// cmglLines is one listing entry: header and PDU, in the family's and Options' format.
+func (s *Sim) cmglLines(sl *Slot) []string {
+	n, pdu := tpduLen(sl.PDU), sl.PDU
+	head := fmt.Sprintf("+CMGL: %d,%d,,%d", sl.Index, sl.Stat, n)
+	switch {
+	case s.opt.Listing == "alpha":
+		head = fmt.Sprintf(`+CMGL: %d,%d,"Alice, Bob",%d`, sl.Index, sl.Stat, n)
+	case s.q.cmglNoAlpha:
+		head = fmt.Sprintf("+CMGL: %d,%d,%d", sl.Index, sl.Stat, n)
+	}
+	if s.opt.Listing == "lower" {
+		pdu = strings.ToLower(pdu) + "  "
+	}
+	return []string{head, pdu}
 }
 
 func (s *Sim) lookup(arg string) (*Slot, int, reply, bool) {

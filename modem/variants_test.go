@@ -1,0 +1,147 @@
+package modem
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"firmline/modem/sim"
+)
+
+// Real modems differ from our simulator's defaults in framing, character set, storage
+// and listing formats (modem.md §1.2, §3.1). Each variant runs the whole path through a
+// real pty: init to ready, a message stored and announced, listed, committed, deleted.
+func TestRealWorldVariants(t *testing.T) {
+	cases := []struct {
+		name  string
+		opt   sim.Options
+		check func(t *testing.T, h *harness)
+	}{
+		// Lines terminated only after ("OK\r\n"), echo on, noise glued to the next line.
+		{"trailing-crlf-echo-noise", sim.Options{Framing: "trailing", Echo: true}, func(t *testing.T, h *harness) {
+			h.sim.Garbage([]byte("\x00\xff\xfe\x00"))
+		}},
+		{"bare-cr", sim.Options{Framing: "cr", Profile: sim.QuectelEC25}, nil},
+		{"bare-lf", sim.Options{Framing: "lf", Profile: sim.TelitLE910}, nil},
+		// Left in UCS2 by another program: AT+CSCS="GSM" must be sent as UCS2 hex.
+		{"ucs2-left-over", sim.Options{Charset: "UCS2", OwnNumber: "+15557654321"}, func(t *testing.T, h *harness) {
+			if st := h.m.Status(); st.OwnNumber != "+15557654321" || st.Operator != "Firmline Sim" {
+				t.Errorf("string fields in UCS2: own %q operator %q", st.OwnNumber, st.Operator)
+			}
+			if !slices.Contains(h.sim.Commands(), `AT+CSCS="00470053004D"`) {
+				t.Errorf("GSM not selected in UCS2 hex: %q", h.sim.Commands())
+			}
+		}},
+		{"ucs2-own-number-decoded", sim.Options{Charset: "UCS2", OwnNumber: "+15557654321", Profile: sim.SIMComSIM7600}, nil},
+		{"cpms-one-parameter", sim.Options{CPMSParams: 1, Profile: sim.SierraEM7455}, nil},
+		{"cpms-two-parameters", sim.Options{CPMSParams: 2}, nil},
+		// Messages land in ME although AT+CPMS=? offers only SM: read the store +CMTI names.
+		{"cmti-names-other-store", sim.Options{DeliverTo: "ME"}, nil},
+		{"cmgl-with-alpha", sim.Options{Listing: "alpha", Profile: sim.QuectelEC25}, nil},
+		{"cmgl-lower-case-trailing-spaces", sim.Options{Listing: "lower", Profile: sim.HuaweiE3372}, nil},
+		{"cmgl-4-rejected", sim.Options{Listing: "noarg4", Profile: sim.TelitLE910}, nil},
+		// +CSQ 99,99 on LTE is "unknown", not 0 bars and not a fault.
+		{"csq-unknown-on-lte", sim.Options{CSQ: "99,99"}, func(t *testing.T, h *harness) {
+			if st := h.m.Status(); st.State != StateReady || st.SignalBars <= 0 || st.RSRP == 0 {
+				t.Errorf("CSQ 99 on LTE: %+v", st)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, c.opt, Config{})
+			h.run()
+			h.waitState(StateReady)
+			if c.check != nil {
+				c.check(t, h)
+			}
+			msg := encode(t, "+15551234567", "Your code is 482913", 0, 0)
+			if err := h.sim.Deliver(msg...); err != nil {
+				t.Fatal(err)
+			}
+			h.waitReceived(msg...)
+			h.waitEmpty()
+			if st := h.m.Status(); st.Storage == "" {
+				t.Errorf("storage not reported: %+v", st)
+			}
+		})
+	}
+}
+
+// The SIM answers "busy" (+CME ERROR: 14) and the SMS stack "not ready" (+CMS ERROR:
+// 314) for a while after power-up: init backs off and reaches ready without waiting for
+// a health check (there is none within the test).
+func TestSIMBusyAtBootBacksOff(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.QuectelEC25}, Config{HealthEvery: time.Hour})
+	for range 3 {
+		h.sim.FailNext("+CPIN", "+CME ERROR: 14")
+	}
+	h.sim.FailNext("+CPMS", "+CMS ERROR: 314")
+	h.sim.FailNext("+CPMS", "+CMS ERROR: 500")
+	h.run()
+	h.waitState(StateReady)
+	msg := encode(t, "+15551234567", "code 918273", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+}
+
+// A modem that forgets +CNMI without telling us (no RDY) has it set again by the health
+// check, so +CMTI flows again (scans are an hour apart here).
+func TestLostCNMIIsRestored(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.SIMComSIM7600}, Config{})
+	h.run()
+	h.waitState(StateReady)
+	before := h.count("AT+CNMI=2")
+	h.sim.LoseCNMI()
+	waitFor(t, "CNMI set again", func() bool { return h.count("AT+CNMI=2") > before })
+	msg := encode(t, "+15551234567", "code 112233", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+	h.waitEmpty()
+}
+
+// Outgoing entries (<stat> 3, SMS-SUBMIT) in a listing are neither handed to the sink nor
+// deleted.
+func TestOutgoingEntriesAreLeftAlone(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.HuaweiE3372}, Config{})
+	const sent = "0011000B915155214365F70000AA0548656C6C6F"
+	h.sim.StoreSent(sent)
+	h.run()
+	h.waitState(StateReady)
+	msg := encode(t, "+15551234567", "code 445566", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+	waitFor(t, "only the sent entry left", func() bool { return len(h.sim.Stored()) == 1 })
+	if st := h.sim.Stored(); st[0].PDU != sent || st[0].Stat != 3 {
+		t.Fatalf("left on the SIM: %+v", st)
+	}
+	if slices.Contains(h.sink.pdus(), sent) {
+		t.Fatal("an outgoing entry reached the sink")
+	}
+}
+
+// A full store (used == total) is state storage-full; once the sink works again, the drain
+// a +CMTI triggers clears the state at once (no health check runs within the test) and
+// the message held at the "SMSC" comes in.
+func TestStorageFullClearedByDraining(t *testing.T) {
+	h := newHarness(t, sim.Options{Slots: 2}, Config{HealthEvery: time.Hour})
+	var all []string
+	for i := range 3 {
+		all = append(all, encode(t, "+15551234567", fmt.Sprintf("code 70000%d", i), 0, 0)...)
+	}
+	h.sim.Deliver(all...) // 2 stored, 1 held at the SMSC
+	h.sink.mu.Lock()
+	h.sink.fail = 1000
+	h.sink.mu.Unlock()
+	h.run()
+	h.waitState(StateStorageFull)
+	h.sink.mu.Lock()
+	h.sink.fail = 0
+	h.sink.mu.Unlock()
+	h.sim.Garbage([]byte("\r\n+CMTI: \"SM\",1\r\n"))
+	h.waitReceived(all...)
+	h.waitEmpty()
+	h.waitState(StateReady)
+}
