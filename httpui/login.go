@@ -48,7 +48,9 @@ func (s *Server) login(ctx context.Context, in loginInput) (loginResult, error) 
 	}
 	keys := []string{"acct:" + email, "addr:" + in.Addr}
 	if d := s.limit.begin(keys, signInFree); d > 0 {
-		s.loginFailed(email, in.Addr, "rate_limited", nil)
+		if s.limit.firstRefusal(keys...) {
+			s.loginFailed(email, in.Addr, "rate_limited", nil)
+		}
 		return loginResult{}, tooMany(d)
 	}
 	defer s.limit.end(keys...)
@@ -128,7 +130,9 @@ func (s *Server) loginMFA(ctx context.Context, c caller, code, backupCode string
 	}
 	keys := []string{"acct:" + c.User.Email, "addr:" + c.Addr}
 	if d := s.limit.begin(keys, signInFree); d > 0 {
-		s.loginFailed(c.User.Email, c.Addr, "rate_limited", nil)
+		if s.limit.firstRefusal(keys...) {
+			s.loginFailed(c.User.Email, c.Addr, "rate_limited", nil)
+		}
 		return loginResult{}, tooMany(d)
 	}
 	defer s.limit.end(keys...)

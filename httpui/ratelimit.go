@@ -29,6 +29,7 @@ type limiter struct {
 type limitEntry struct {
 	failures int
 	inflight int       // attempts reserved by begin and not yet ended
+	noted    time.Time // the next of the last refusal reported by firstRefusal
 	last     time.Time // last failure
 	next     time.Time // no attempt before this
 }
@@ -87,6 +88,21 @@ func (l *limiter) begin(keys []string, free []int) time.Duration {
 		e.inflight++
 	}
 	return 0
+}
+
+// firstRefusal reports whether a refused attempt against keys is the first one refused during
+// the current delay of any of them (so it is audited once per delay, not once per request: an
+// anonymous client refused with 429 in a loop would otherwise write to the audit log at will).
+func (l *limiter) firstRefusal(keys ...string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first := false
+	for _, k := range keys {
+		if e := l.m[k]; e != nil && !e.next.IsZero() && !e.noted.Equal(e.next) {
+			e.noted, first = e.next, true
+		}
+	}
+	return first
 }
 
 // busyRetry is the Retry-After for an attempt refused because another is still being checked.
