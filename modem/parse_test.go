@@ -174,6 +174,13 @@ func TestPortHeldByModemManager(t *testing.T) {
 	os.Symlink(dev, filepath.Join(proc, "4343", "fd", "5"))
 	os.Symlink("/dev/ptmx", filepath.Join(proc, "4343", "fd", "6"))
 	os.WriteFile(filepath.Join(proc, "4343", "fdinfo", "6"), []byte("pos:\t0\ntty-index:\t"+strings.TrimPrefix(dev, "/dev/pts/")+"\n"), 0o644)
+	// The same in a container, where /dev/ptmx is a symlink to /dev/pts/ptmx and the
+	// master's fd link names the latter.
+	os.MkdirAll(filepath.Join(proc, "4444", "fd"), 0o755)
+	os.MkdirAll(filepath.Join(proc, "4444", "fdinfo"), 0o755)
+	os.Symlink(dev, filepath.Join(proc, "4444", "fd", "3"))
+	os.Symlink("/dev/pts/ptmx", filepath.Join(proc, "4444", "fd", "4"))
+	os.WriteFile(filepath.Join(proc, "4444", "fdinfo", "4"), []byte("pos:\t0\ntty-index:\t"+strings.TrimPrefix(dev, "/dev/pts/")+"\n"), 0o644)
 	if hs := holders(proc, dev); len(hs) != 1 || hs[0].PID != 4242 {
 		t.Fatalf("holders = %+v", hs)
 	}

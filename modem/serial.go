@@ -84,7 +84,8 @@ func ownsPTY(procDir, dev string) bool {
 		return false
 	}
 	for _, fd := range fds {
-		if target, err := os.Readlink(filepath.Join(procDir, "fd", fd.Name())); err != nil || target != "/dev/ptmx" {
+		// "/dev/ptmx", or "/dev/pts/ptmx" where /dev/ptmx is a symlink (containers).
+		if target, err := os.Readlink(filepath.Join(procDir, "fd", fd.Name())); err != nil || filepath.Base(target) != "ptmx" {
 			continue
 		}
 		info, err := os.ReadFile(filepath.Join(procDir, "fdinfo", fd.Name()))

@@ -76,6 +76,8 @@ func (e *Engine) exchange(ctx context.Context, req Request) ([]string, error) {
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	idle := e.idleTimer(req.Cmd)
+	defer idle.Stop()
 	echo := "AT" + req.Cmd
 	var c collector
 	c.req = req
@@ -91,7 +93,10 @@ func (e *Engine) exchange(ctx context.Context, req Request) ([]string, error) {
 				return nil, ErrNoPrompt
 			}
 			return c.lines, ErrTimeout
+		case <-idle.C:
+			return c.lines, fmt.Errorf("%w: the modem went silent in the middle of the answer", ErrTimeout)
 		case t := <-e.resp:
+			idle.Reset(e.idleFor(req.Cmd))
 			if t.Prompt {
 				if err := e.sendData(&c); err != nil {
 					return nil, err
@@ -110,6 +115,19 @@ func (e *Engine) exchange(ctx context.Context, req Request) ([]string, error) {
 		}
 	}
 }
+
+// idleFor is how long a listing (+CMGL) may stay silent between two lines of its answer:
+// a listing streams its entries, and a modem that stops in the middle of one has hung —
+// waiting out the whole 120 s deadline would only delay recovery. Other commands (a
+// +CMGS waits for the network) have no idle limit.
+func (e *Engine) idleFor(cmd string) time.Duration {
+	if CommandPrefix(cmd) != "+CMGL" {
+		return time.Duration(1<<63 - 1)
+	}
+	return e.opt.Idle
+}
+
+func (e *Engine) idleTimer(cmd string) *time.Timer { return time.NewTimer(e.idleFor(cmd)) }
 
 func (e *Engine) sendData(c *collector) error {
 	if c.req.Data == "" || c.sentData {

@@ -30,6 +30,8 @@ type Options struct {
 	Quiet time.Duration
 	// Timeout overrides the per-command default deadlines when non-zero (tests).
 	Timeout time.Duration
+	// Idle bounds the silence between two lines of a listing's answer (default 20 s).
+	Idle time.Duration
 }
 
 // Request is one command. Cmd is written as "AT"+Cmd+"\r" ("+CMGL=4", "E0", "" for "AT").
@@ -71,6 +73,9 @@ type Engine struct {
 func New(rw io.ReadWriter, opt Options) *Engine {
 	if opt.Quiet <= 0 {
 		opt.Quiet = 200 * time.Millisecond
+	}
+	if opt.Idle <= 0 {
+		opt.Idle = 20 * time.Second
 	}
 	log := opt.Log
 	if log == nil {

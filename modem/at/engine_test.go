@@ -300,3 +300,19 @@ func FuzzEngine(f *testing.F) {
 		}
 	})
 }
+
+// A modem that goes silent in the middle of a listing is given up on after the idle
+// limit, not after the whole 120 s listing deadline; the engine then resynchronises.
+func TestSilentMidListingTimesOutEarly(t *testing.T) {
+	e, _, _ := start(t, map[string]string{
+		"AT+CMGL=4": "\r\n+CMGL: 1,0,,23\r\nAABB\r\n+CMGL: 2,0,,23\r\n", // then nothing
+		"AT":        "\r\nOK\r\n",
+	}, Options{Idle: 100 * time.Millisecond})
+	_, err := e.Command(ctxT(t), "+CMGL=4") // ctxT gives up after 10 s
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("silent listing: %v, want ErrTimeout", err)
+	}
+	if _, err := e.Command(ctxT(t), ""); err != nil {
+		t.Fatalf("after resync: %v", err)
+	}
+}
