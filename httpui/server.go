@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -155,7 +156,46 @@ func (s *Server) build() http.Handler {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
-	return s.withHeaders(s.crossOrigin(limitBody(mux)))
+	return s.withHeaders(s.crossOrigin(limitBody(apiMisses(mux))))
+}
+
+// apiMisses answers an /api/ request that no route matches (404, or 405 with Allow) with the
+// JSON error body every API answer has, instead of the mux's plain text.
+func apiMisses(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			if _, pattern := mux.Handler(r); pattern == "" {
+				w = &jsonMiss{ResponseWriter: w}
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// jsonMiss turns the mux's plain-text 404/405 into {"error": ...}, keeping the status and the
+// Allow header, and drops the text body.
+type jsonMiss struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (m *jsonMiss) WriteHeader(status int) {
+	if m.done {
+		return
+	}
+	m.done = true
+	msg := strings.ToLower(http.StatusText(status))
+	if msg == "" {
+		msg = "request refused"
+	}
+	writeJSONError(m.ResponseWriter, status, msg)
+}
+
+func (m *jsonMiss) Write(b []byte) (int, error) {
+	if !m.done {
+		m.WriteHeader(http.StatusNotFound)
+	}
+	return len(b), nil
 }
 
 // maxRequestBody bounds every request body, forms included (ParseForm alone would read 10 MB;
