@@ -94,7 +94,8 @@ func parseCPMSOptions(lines []string) []string {
 }
 
 // chooseStores picks the receive store (MT, then ME, then SM) and the stores to drain:
-// SM and ME when offered (MT only when neither is, as it is their union elsewhere).
+// SM and ME when offered, and MT (their union) when not both are; SM entries already
+// drained are gone by the time MT is listed.
 func chooseStores(offered []string) (string, []string) {
 	mem := "SM"
 	for _, want := range []string{"MT", "ME", "SM"} {
@@ -108,6 +109,9 @@ func chooseStores(offered []string) (string, []string) {
 		if slices.Contains(offered, s) {
 			drain = append(drain, s)
 		}
+	}
+	if slices.Contains(offered, "MT") && len(drain) < 2 {
+		drain = append(drain, "MT") // the part of MT not listed above (ME when only SM is offered)
 	}
 	if len(drain) == 0 {
 		drain = []string{mem}

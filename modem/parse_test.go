@@ -63,6 +63,8 @@ func TestChooseStores(t *testing.T) {
 		{[]string{"SM", "ME"}, "ME", []string{"SM", "ME"}},
 		{[]string{"SM"}, "SM", []string{"SM"}},
 		{[]string{"MT"}, "MT", []string{"MT"}},
+		{[]string{"MT", "SM"}, "MT", []string{"SM", "MT"}},
+		{[]string{"ME", "MT", "SM", "SR"}, "MT", []string{"SM", "ME"}},
 		{nil, "SM", []string{"SM"}},
 	} {
 		mem, drain := chooseStores(c.offered)

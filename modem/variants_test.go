@@ -2,7 +2,9 @@ package modem
 
 import (
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,4 +146,36 @@ func TestStorageFullClearedByDraining(t *testing.T) {
 	h.waitReceived(all...)
 	h.waitEmpty()
 	h.waitState(StateReady)
+}
+
+// `firmline modem probe` reads identity and state from every family, also from a modem
+// left in UCS2 with echo on, and says in one sentence when the port is no tty at all.
+func TestProbeEveryProfile(t *testing.T) {
+	for _, p := range sim.Profiles {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			s, err := sim.Start(sim.Options{Profile: p, Dir: t.TempDir(), OwnNumber: "+15557654321",
+				Echo: true, Charset: "UCS2", CSQ: "99,99"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			st, err := Probe(t.Context(), s.Path(), 115200, testLog(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Model == "" || st.IMEI != sim.IMEI || st.ICCID != sim.ICCID || st.State != StateReady ||
+				st.Registration != "home" || st.Operator != "Firmline Sim" || st.SignalBars < 0 ||
+				st.OwnNumber != "+15557654321" || st.Storage == "" || st.StorageTotal == 0 {
+				t.Fatalf("probe: %+v", st)
+			}
+		})
+	}
+	t.Run("not-a-tty", func(t *testing.T) {
+		t.Parallel()
+		_, err := Probe(t.Context(), os.DevNull, 115200, testLog(t))
+		if err == nil || !strings.Contains(err.Error(), "not a serial port") {
+			t.Fatalf("probe of %s: %v", os.DevNull, err)
+		}
+	})
 }
