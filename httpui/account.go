@@ -100,10 +100,11 @@ func (s *Server) handleConfirmTOTP(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	codes, err := s.confirmTOTP(r.Context(), s.must(r), in.Code)
+	codes, res, err := s.confirmTOTP(r.Context(), s.must(r), in.Code)
 	if err != nil {
 		return err
 	}
+	s.setSessionCookie(w, res)
 	writeJSON(w, http.StatusOK, map[string]any{"backup_codes": codes})
 	return nil
 }

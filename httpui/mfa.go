@@ -155,10 +155,10 @@ func qrDataURL(key *otp.Key) (string, error) {
 
 // confirmTOTP checks the first code against the pending secret, makes it the user's factor,
 // issues backup codes (returned once), and turns a pending enrolment session into a full one.
-func (s *Server) confirmTOTP(ctx context.Context, c caller, code string) ([]string, error) {
+func (s *Server) confirmTOTP(ctx context.Context, c caller, code string) ([]string, loginResult, error) {
 	acct := []string{"acct:" + c.User.Email}
 	if d := s.limit.begin(acct, []int{limitFreeAcct}); d > 0 {
-		return nil, tooMany(d)
+		return nil, loginResult{}, tooMany(d)
 	}
 	defer s.limit.end(acct...)
 	plain, hashes := newBackupCodes()
@@ -179,25 +179,30 @@ func (s *Server) confirmTOTP(ctx context.Context, c caller, code string) ([]stri
 		s.limit.fail([]string{"acct:" + c.User.Email}, []int{limitFreeAcct})
 	}
 	if err != nil {
-		return nil, err
+		return nil, loginResult{}, err
 	}
-	if err := s.passSession(c); err != nil {
-		return nil, err
+	if err := s.audit(c.Actor(), "mfa.enrolled", c.User.Email, c.Addr, map[string]string{"method": "totp"}); err != nil {
+		return nil, loginResult{}, err
 	}
-	return plain, s.audit(c.Actor(), "mfa.enrolled", c.User.Email, c.Addr, map[string]string{"method": "totp"})
+	res, err := s.passSession(c)
+	return plain, res, err
 }
 
-// passSession marks an enrolment-pending session as fully signed in.
-func (s *Server) passSession(c caller) error {
+// passSession finishes a sign-in that was pending its enrolment: the pending session is
+// replaced by a fresh full one (new id, returned for the cookie), so a pending id never gains
+// rights. A session that had already passed is left alone (zero result).
+func (s *Server) passSession(c caller) (loginResult, error) {
 	if c.Session.Hash == "" || c.Session.MFAPassed {
-		return nil
+		return loginResult{}, nil
 	}
-	_, err := s.st.UpdateSession(c.Session.Hash, func(x *store.Session) error {
-		x.MFAPassed = true
-		x.Expires = x.Created.Add(sessionLifetime(*x))
-		return nil
-	})
-	return err
+	if err := s.st.DeleteSession(c.Session.Hash); err != nil {
+		return loginResult{}, err
+	}
+	u, err := s.st.User(c.User.ID)
+	if err != nil {
+		return loginResult{}, err
+	}
+	return s.loggedIn(u, c.Session.Persistent, c.Addr, c.Session.UserAgent, "password+enrolment")
 }
 
 // removeMFA removes the caller's own factor; it needs the password and a current code.

@@ -57,6 +57,14 @@ func TestTOTPWindow(t *testing.T) {
 // enrol runs the enrolment API for a session and returns the secret and backup codes.
 func enrol(t *testing.T, e *env, c cred) (string, []string) {
 	t.Helper()
+	secret, codes, _ := enrolCookie(t, e, c)
+	return secret, codes
+}
+
+// enrolCookie is enrol that also returns the session cookie the confirmation set ("" when
+// none: a full session enrolling from its account page keeps its id).
+func enrolCookie(t *testing.T, e *env, c cred) (string, []string, string) {
+	t.Helper()
 	w := e.do("POST", "/api/v1/me/mfa/totp", "", c)
 	if w.Code != 200 {
 		t.Fatalf("enrol: %d %s", w.Code, w.Body)
@@ -78,7 +86,7 @@ func enrol(t *testing.T, e *env, c cred) (string, []string) {
 	if len(codes) != backupCount {
 		t.Fatalf("%d backup codes", len(codes))
 	}
-	return secret, codes
+	return secret, codes, sessionCookie(w)
 }
 
 // TestMFASignIn: password then code (pending session limited to the MFA step), replay of the
@@ -153,7 +161,15 @@ func TestMFAPolicyRequiresEnrolment(t *testing.T) {
 	if w := e.do("GET", "/api/v1/messages", "", cookieCred(ck)); w.Code != 401 {
 		t.Fatalf("enrolment session reading messages: %d", w.Code)
 	}
-	enrol(t, e, cookieCred(ck))
+	_, _, full := enrolCookie(t, e, cookieCred(ck))
+	// The enrolment finishes the sign-in with a fresh session id; the pending one is gone.
+	if full == "" || full == ck {
+		t.Fatalf("enrolment kept the pending session id (new cookie %q)", full)
+	}
+	if w := e.do("GET", "/api/v1/messages", "", cookieCred(ck)); w.Code != 401 {
+		t.Fatalf("the pending session id after enrolment: %d, want 401", w.Code)
+	}
+	ck = full
 	if w := e.do("GET", "/api/v1/messages", "", cookieCred(ck)); w.Code != 200 {
 		t.Fatalf("after enrolment: %d", w.Code)
 	}

@@ -211,7 +211,7 @@ func (p *pages) mfaPost(w http.ResponseWriter, r *http.Request) {
 	c, _ := p.s.callerFrom(r)
 	r.ParseForm()
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostForm.Get("code")), " ", "")
-	codes, err := p.s.confirmTOTP(r.Context(), c, code)
+	codes, res, err := p.s.confirmTOTP(r.Context(), c, code)
 	if err != nil {
 		pg, perr := p.enrolment(r, c)
 		if perr != nil {
@@ -222,6 +222,7 @@ func (p *pages) mfaPost(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusBadRequest, "mfa", pg)
 		return
 	}
+	p.s.setSessionCookie(w, res)
 	p.showBackupCodes(w, r, codes)
 }
 
