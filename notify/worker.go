@@ -295,7 +295,16 @@ const userChannel = "user:"
 // channel resolves a delivery's channel; a deleted channel fails the delivery for good.
 func (w *Worker) channel(d store.Delivery) (store.Channel, error) {
 	if id, ok := strings.CutPrefix(d.ChannelID, userChannel); ok {
-		return store.Channel{ID: d.ChannelID, Type: TypeEmail, Name: "personal email of user " + id, To: d.Data["to"]}, nil
+		// The person must still be on the team: a removed user gets nothing more, even a
+		// delivery planned (or retrying) from before their removal.
+		u, err := w.st.User(id)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && u.Email != d.Data["to"]):
+			return store.Channel{}, wrapPermanent(errors.New("the user was removed"))
+		case err != nil:
+			return store.Channel{}, err
+		}
+		return store.Channel{ID: d.ChannelID, Type: TypeEmail, Name: "personal email of user " + id, To: u.Email}, nil
 	}
 	ch, err := w.st.Channel(d.ChannelID)
 	if errors.Is(err, store.ErrNotFound) {
