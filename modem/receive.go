@@ -98,7 +98,8 @@ func (m *Modem) drain(ctx context.Context, store string, sel bool) (int, error) 
 	}
 	var msgs []Stored
 	for _, s := range parseList(store, lines) {
-		if s.Stat == 0 || s.Stat == 1 { // 2/3 are outgoing entries: neither ours nor deleted
+		dup := slices.ContainsFunc(msgs, func(o Stored) bool { return o.Index == s.Index })
+		if (s.Stat == 0 || s.Stat == 1) && !dup { // 2/3 are outgoing entries: neither ours nor deleted
 			msgs = append(msgs, s)
 		}
 	}
@@ -108,8 +109,10 @@ func (m *Modem) drain(ctx context.Context, store string, sel bool) (int, error) 
 	return len(msgs), m.deliver(ctx, msgs)
 }
 
-// list runs AT+CMGL=4, falling back to a bare AT+CMGL for modems that reject the
-// argument. A failure is logged and reads as an empty store: nothing is deleted.
+// list runs AT+CMGL=4. For modems that reject the argument it falls back to a bare
+// AT+CMGL — which lists only unread messages in PDU mode — plus AT+CMGL=1 for the read
+// ones, and last to the text-mode form some firmwares take. A failure is logged and reads
+// as an empty store: nothing is deleted.
 func (m *Modem) list(ctx context.Context) ([]string, error) {
 	lines, err := m.cmd(ctx, "+CMGL=4")
 	if f := m.fatal(ctx, err); f != nil {
@@ -119,16 +122,26 @@ func (m *Modem) list(ctx context.Context) ([]string, error) {
 		return lines, nil
 	}
 	m.noteCMS(err)
-	lines, err = m.cmd(ctx, "+CMGL")
-	if f := m.fatal(ctx, err); f != nil {
-		return nil, f
+	var all []string
+	answered := false
+	for _, c := range []string{"+CMGL", "+CMGL=1", `+CMGL="ALL"`} {
+		if answered && c == `+CMGL="ALL"` {
+			break
+		}
+		lines, err = m.cmd(ctx, c)
+		if f := m.fatal(ctx, err); f != nil {
+			return nil, f
+		}
+		if err == nil {
+			answered = true
+			all = append(all, lines...)
+		}
 	}
-	if err != nil {
+	if !answered {
 		m.noteCMS(err)
 		m.log.Warn("cannot list SMS storage; will retry at the next scan", "error", err)
-		return nil, nil
 	}
-	return lines, nil
+	return all, nil
 }
 
 // deliver hands msgs to the sink and deletes each one after the sink returned nil.

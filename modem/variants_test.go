@@ -179,3 +179,16 @@ func TestProbeEveryProfile(t *testing.T) {
 		}
 	})
 }
+
+// A modem that rejects AT+CMGL=4 lists only unread messages with a bare AT+CMGL: a
+// message already read (listed once, then not committed) is found with AT+CMGL=1.
+func TestListingFallbackFindsReadMessages(t *testing.T) {
+	h := newHarness(t, sim.Options{Listing: "noarg4", Profile: sim.TelitLE910}, Config{ScanEvery: 300 * time.Millisecond})
+	h.sink.fail = 1 // the first listing marks it read and is not committed
+	h.run()
+	h.waitState(StateReady)
+	msg := encode(t, "+15551234567", "code 246810", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+	h.waitEmpty()
+}

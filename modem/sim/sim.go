@@ -49,8 +49,8 @@ type Options struct {
 	// says, and the +CMTI names it; it need not be offered by AT+CPMS=?.
 	DeliverTo string
 	// Listing varies the AT+CMGL answer: "alpha" gives +CMGL: <i>,<stat>,"<alpha>",<len>;
-	// "lower" lower-case PDUs with trailing spaces; "noarg4" rejects AT+CMGL=4 (bare
-	// AT+CMGL lists everything).
+	// "lower" lower-case PDUs with trailing spaces; "noarg4" rejects AT+CMGL=4 (a bare
+	// AT+CMGL lists only unread messages, AT+CMGL=1 the read ones).
 	Listing string
 	// CSQ overrides the +CSQ answer, e.g. "99,99" (unknown, typical on LTE).
 	CSQ string

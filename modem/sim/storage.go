@@ -173,6 +173,8 @@ func cmglH(s *Sim, arg string) reply {
 		return s.cms(302)
 	case v == "4" && s.opt.Listing == "noarg4":
 		return errReply
+	case v == "" && s.opt.Listing == "noarg4":
+		want = 0 // 27.005: a bare AT+CMGL lists "received unread" only
 	case v == "" || v == "4":
 	default:
 		n, err := strconv.Atoi(v)
