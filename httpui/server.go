@@ -223,12 +223,7 @@ func (s *Server) tlsOn() bool { return s.cert != nil }
 // Serve serves on ln (TLS per Config) until ctx is done, then shuts the HTTP server down, closes
 // the hub and every WebSocket, and returns nil on a clean stop.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-	}
+	srv := s.httpServer()
 	if s.cert != nil {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
@@ -254,6 +249,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve web: %w", err)
 	}
 	return nil
+}
+
+// httpServer is the http.Server Serve runs. Every phase of a request has a deadline, so a
+// client that trickles its headers or its body (Slowloris) cannot hold a connection and a
+// handler forever: ReadTimeout covers headers and body (bodies are at most 256 KiB), and a
+// WebSocket sets its own read and write deadlines as soon as it is upgraded.
+func (s *Server) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
 }
 
 // sweep removes expired sessions every sweepEvery until ctx ends (they are refused anyway;
