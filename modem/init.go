@@ -114,7 +114,7 @@ func (m *Modem) identify(ctx context.Context) error {
 			return f
 		}
 		if err == nil {
-			id[i] = bareValue(lines)
+			id[i] = identValue(c, lines)
 		}
 	}
 	m.sess.q = quirksFor(id[0], id[1])
@@ -137,14 +137,14 @@ func (m *Modem) simIdentity(ctx context.Context) error {
 		return f
 	}
 	if err == nil {
-		imsi = bareValue(lines)
+		imsi = identValue("+CIMI", lines)
 	}
 	for _, c := range m.sess.q.iccid {
 		lines, err := m.cmd(ctx, c)
 		if f := m.fatal(ctx, err); f != nil {
 			return f
 		}
-		if v := bareValue(lines); err == nil && v != "" {
+		if v := identValue(c, lines); err == nil && v != "" {
 			iccid = v
 			break
 		}

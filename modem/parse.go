@@ -49,6 +49,26 @@ func bareValue(lines []string) string {
 	return ""
 }
 
+// identValue is the answer of an identity query (cmd "+CGMI", "+CIMI", "+CCID"...): the
+// first line that is either bare text or carries the command's own prefix (an ICCID
+// answer may be named "+ICCID", "^ICCID", "+QCCID"). A line with another "+X:"-style
+// prefix is an unsolicited code the engine did not know, not the answer.
+func identValue(cmd string, lines []string) string {
+	name := strings.ToUpper(strings.TrimRight(cmd, "?"))
+	for _, l := range lines {
+		if l != "" && strings.IndexByte("+^#!$*", l[0]) >= 0 {
+			k := strings.ToUpper(l[:max(strings.IndexByte(l, ':'), 0)])
+			if k != name && !(strings.HasSuffix(name, "CCID") && strings.HasSuffix(k, "CCID")) {
+				continue
+			}
+		}
+		if v := bareValue([]string{l}); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 // parseCNUM returns the first number of AT+CNUM (`+CNUM: "",+15551234567,145`), or "".
 func parseCNUM(lines []string) string {
 	for _, l := range lines {

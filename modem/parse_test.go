@@ -101,6 +101,19 @@ func TestSmallParsers(t *testing.T) {
 	if got := regStat([]string{`+CREG: 1,"0102","01C3D4E",7`}); got != -1 {
 		t.Errorf("regStat of a URC alone = %d, want -1", got)
 	}
+	for _, c := range []struct{ cmd, want string }{
+		{"+CGMI", "Quectel"}, {"+CGMR", "LE20B04SIM7600M22"}, {"+CICCID", "8901"}, {"^ICCID?", "8902"},
+		{"+CGSN", "861234567890125"}, {"+CGMM", "HUAWEI"},
+	} {
+		lines := map[string][]string{
+			"+CGMI": {"+QSTK: 1", "Quectel"}, "+CGMR": {"+NEW: 3", "+CGMR: LE20B04SIM7600M22"},
+			"+CICCID": {"+ICCID: 8901"}, "^ICCID?": {"^SIMST: 1", "^ICCID: 8902"},
+			"+CGSN": {"*ATREADY: 1", `+CGSN: "861234567890125"`}, "+CGMM": {"HUAWEI"},
+		}[c.cmd]
+		if got := identValue(c.cmd, lines); got != c.want {
+			t.Errorf("identValue(%s, %q) = %q, want %q", c.cmd, lines, got, c.want)
+		}
+	}
 	if got, ok := ucs2Hex("004F00700065007200610074006F0072"); !ok || got != "Operator" {
 		t.Errorf("ucs2Hex = %q %v", got, ok)
 	}
@@ -247,5 +260,6 @@ func FuzzParsers(f *testing.F) {
 		fields(s)
 		storeOf(s)
 		ucs2Hex(s)
+		identValue(s, lines)
 	})
 }

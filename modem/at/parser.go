@@ -60,14 +60,14 @@ func (p *Parser) flush(emit func(Token)) {
 	}
 }
 
-// Keyword is the part of a line that names it: the text before ':' for "+X: ..." and
-// "^X: ..." lines, else the whole line if it is a bare word such as "RING" or "RDY";
+// Keyword is the part of a line that names it: the text before ':' for "+X: ...",
+// "^X: ...", "#X: ...", "!X: ...", "$X: ..." and "*X: ..." (SIMCom "*ATREADY: 1") lines, else the whole line if it is a bare word such as "RING" or "RDY";
 // "" otherwise (hex PDUs, free text).
 func Keyword(line string) string {
 	if line == "" {
 		return ""
 	}
-	if line[0] == '+' || line[0] == '^' || line[0] == '#' || line[0] == '!' || line[0] == '$' {
+	if strings.IndexByte("+^#!$*", line[0]) >= 0 {
 		if i := strings.IndexByte(line, ':'); i > 0 {
 			return strings.TrimSpace(line[:i])
 		}

@@ -122,6 +122,9 @@ func TestURCKind(t *testing.T) {
 		{line: "+CPINR: SIM PIN,3,3"},
 		{line: "07911326040000F0"},
 		{line: "+CMGL: 1,0,,23", prefix: "+CMGL"},
+		{line: "*ATREADY: 1", urc: true},
+		{line: "#QSS: 1", urc: true},
+		{line: "+QSIMSTAT: 1,1", prefix: "+CMGL", urc: true},
 	}
 	for _, c := range cases {
 		_, body, ok := urcKind(c.line, c.prefix)

@@ -20,6 +20,8 @@ var urcLines = map[string]int{
 	"^CEND": 0, "^ORIG": 0, "^CONF": 0, "^CONN": 0, "^NDISSTAT": 0, "^SYSSTART": 0,
 	"SMS READY": 0, "PB DONE": 0, "CALL READY": 0, "*ATREADY": 0, "+CPINR": -1,
 	"+STIN": 0, "+CTZV": 0, "+CTZE": 0, "+NITZ": 0, "#STN": 0,
+	"+QSIMSTAT": 0, "+QNITZ": 0, "+PACSP": 0, "+CSCON": 0, "+SIMCARD": 0, "#QSS": 0,
+	"#NITZ": 0, "^EONS": 0, "^ECCLIST": 0, "^CSNR": 0, "^ACTIVEBAND": 0,
 }
 
 // bareURCs are URC lines that carry spaces and so have no keyword.
