@@ -46,7 +46,7 @@ func (s *Server) login(ctx context.Context, in loginInput) (loginResult, error) 
 	if len(email) > maxEmailLen { // no account has one; keep audit entries and limiter keys small
 		email = truncate(email, maxEmailLen) + "…"
 	}
-	keys := []string{"acct:" + email, "addr:" + in.Addr}
+	keys := []string{"acct:" + email, addrKey(in.Addr)}
 	if d := s.limit.begin(keys, signInFree); d > 0 {
 		if s.limit.firstRefusal(keys...) {
 			s.loginFailed(email, in.Addr, "rate_limited", nil)
@@ -128,7 +128,7 @@ func (s *Server) loginMFA(ctx context.Context, c caller, code, backupCode string
 	if c.state != stateCodeOwed {
 		return loginResult{}, conflict("no second factor is owed by this session")
 	}
-	keys := []string{"acct:" + c.User.Email, "addr:" + c.Addr}
+	keys := []string{"acct:" + c.User.Email, addrKey(c.Addr)}
 	if d := s.limit.begin(keys, signInFree); d > 0 {
 		if s.limit.firstRefusal(keys...) {
 			s.loginFailed(c.User.Email, c.Addr, "rate_limited", nil)

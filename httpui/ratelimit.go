@@ -1,6 +1,7 @@
 package httpui
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -192,4 +193,20 @@ func (l *limiter) prune(now time.Time) {
 			}
 		}
 	}
+}
+
+// addrKey is the limiter key of a client address. An IPv6 client is counted by its /64, the
+// block one machine or home network is given, so rotating through its own addresses does not
+// reset the per-address limit; IPv4 (and IPv4-mapped) addresses count one by one.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return "addr:" + addr
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return "addr:" + p.String()
+	}
+	return "addr:" + ip.String()
 }

@@ -88,7 +88,7 @@ func (s *Server) setup(ctx context.Context, in setupInput) (loginResult, error) 
 	if !s.setupOpen() {
 		return loginResult{}, errSetupDone
 	}
-	key := "addr:" + in.Addr
+	key := addrKey(in.Addr)
 	if d := s.limit.wait(key, "setup"); d > 0 {
 		return loginResult{}, tooMany(d)
 	}
