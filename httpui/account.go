@@ -192,6 +192,21 @@ func (s *Server) revokeSession(ctx context.Context, c caller, id string) error {
 	return notFound("no such session")
 }
 
+// revokeOtherSessions ends every session of the caller but the current one, including
+// sign-ins still waiting for their second factor (someone who has the password and is
+// waiting for a code), and closes their sockets.
+func (s *Server) revokeOtherSessions(ctx context.Context, c caller) error {
+	n, err := s.st.DeleteUserSessions(c.User.ID, c.Session.Hash)
+	if err != nil {
+		return err
+	}
+	s.hub.disconnectUser(c.User.ID, c.Session.Hash)
+	if n == 0 {
+		return nil
+	}
+	return s.audit(c.Actor(), "session.logout", c.User.Email, c.Addr, map[string]string{"sessions": "others"})
+}
+
 func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.sessions(r.Context(), s.must(r))
 	if err != nil {

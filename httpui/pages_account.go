@@ -129,13 +129,7 @@ func (p *pages) sessionRevoke(w http.ResponseWriter, r *http.Request) {
 
 func (p *pages) sessionRevokeOthers(w http.ResponseWriter, r *http.Request) {
 	c, _ := p.s.callerFrom(r)
-	views, err := p.s.sessions(r.Context(), c)
-	for _, v := range views {
-		if err == nil && !v.Current {
-			err = p.s.revokeSession(r.Context(), c, v.ID)
-		}
-	}
-	p.done(w, r, err, "/account", "sessions")
+	p.done(w, r, p.s.revokeOtherSessions(r.Context(), c), "/account", "sessions")
 }
 
 func (p *pages) accountNotify(w http.ResponseWriter, r *http.Request) {
