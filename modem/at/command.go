@@ -164,7 +164,10 @@ func (c *collector) add(line string) bool {
 func (e *Engine) resync(ctx context.Context) error {
 	e.setActive(true, "")
 	defer e.setActive(false, "")
-	if err := e.write("\x1b", "ESC"); err != nil {
+	// ESC aborts a half-finished data prompt; the "\r" ends the line for a modem (or a
+	// simulator) that does not treat ESC specially, so the "AT" after it starts clean
+	// instead of arriving as "\x1bAT" (gammu writes the same).
+	if err := e.write("\x1b\r", "ESC"); err != nil {
 		return err
 	}
 	if err := e.quiet(ctx); err != nil {

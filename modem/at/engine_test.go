@@ -35,6 +35,9 @@ type fakeModem struct {
 	reply map[string]string
 	echo  bool
 	got   chan string
+	// rawESC keeps ESC as an ordinary character of the line, as a modem or simulator
+	// that knows nothing of data prompts does.
+	rawESC bool
 }
 
 func (m *fakeModem) serve(r io.Reader) {
@@ -55,7 +58,10 @@ func (m *fakeModem) serve(r io.Reader) {
 			}
 		}
 		cmd := sb.String()
-		if i := strings.LastIndexByte(cmd, 0x1b); i >= 0 { // ESC before a command
+		m.mu.Lock()
+		raw := m.rawESC
+		m.mu.Unlock()
+		if i := strings.LastIndexByte(cmd, 0x1b); i >= 0 && !raw { // ESC before a command
 			m.got <- "ESC"
 			cmd = cmd[i+1:]
 		}
@@ -314,5 +320,22 @@ func TestSilentMidListingTimesOutEarly(t *testing.T) {
 	}
 	if _, err := e.Command(ctxT(t), ""); err != nil {
 		t.Fatalf("after resync: %v", err)
+	}
+}
+
+// Resync's ESC is followed by "\r": a modem that treats ESC as an ordinary character gets
+// it as a line of its own, so the "AT" after it is not "\x1bAT".
+func TestResyncESCDoesNotSpoilAT(t *testing.T) {
+	e, m, _ := start(t, map[string]string{"AT": "\r\nOK\r\n"}, Options{})
+	m.mu.Lock()
+	m.rawESC = true
+	m.mu.Unlock()
+	if err := e.Resync(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	for len(m.got) > 0 {
+		if c := <-m.got; strings.Contains(c, "\x1bAT") {
+			t.Fatalf("modem got %q", c)
+		}
 	}
 }
