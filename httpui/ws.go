@@ -48,6 +48,14 @@ func (s *Server) PublishModem(st ModemStatus) {
 // DisconnectUser closes the user's live sockets now (close code 4001 "signed out").
 func (s *Server) DisconnectUser(userID string) { s.hub.disconnectUser(userID, "") }
 
+// DisconnectToken closes the live sockets opened with the API token whose stored hash is hash
+// (store.Token.Hash), for a token revoked outside the web (the console's `token revoke`).
+func (s *Server) DisconnectToken(hash string) {
+	if hash != "" {
+		s.hub.disconnectSession(hash)
+	}
+}
+
 // handleStream upgrades GET /api/v1/stream. A cookie-authenticated socket must come from a
 // page of ours (Origin checked); a bearer-token socket may omit Origin. ?since=SEQ replays
 // what the client missed: the client is subscribed first, then the store is read, so nothing
