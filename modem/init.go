@@ -21,6 +21,12 @@ func (m *Modem) initialise(ctx context.Context) error {
 	if err := m.sync(ctx); err != nil {
 		return err
 	}
+	// Boot URCs read before the line was in sync (a pty written to before we opened it,
+	// RDY ahead of this very init) are old news. One that arrives from here on means the
+	// modem restarted during init, which is then run again.
+	for len(m.reinit) > 0 {
+		<-m.reinit
+	}
 	for _, c := range []string{"E0", "V1"} {
 		if _, err := m.cmd(ctx, c); m.fatal(ctx, err) != nil {
 			return m.fatal(ctx, err)
@@ -79,9 +85,6 @@ func (m *Modem) configureSMS(ctx context.Context) error {
 	}
 	if err := m.smsFacts(ctx); err != nil {
 		return err
-	}
-	for len(m.reinit) > 0 { // boot URCs read during init are old news
-		<-m.reinit
 	}
 	if err := m.drainAll(ctx, false); err != nil { // closes the race with enabling CNMI
 		return err

@@ -192,3 +192,18 @@ func TestListingFallbackFindsReadMessages(t *testing.T) {
 	h.waitReceived(msg...)
 	h.waitEmpty()
 }
+
+// An LTE-only SIM: +CREG says searching while +CEREG says registered. SMS works (the
+// SMS stack answers), so the modem is ready, not "no network".
+func TestLTEOnlyRegistrationIsReady(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.QuectelEC25, CSQ: "99,99"}, Config{})
+	h.sim.Registration(2, 1)
+	h.run()
+	h.waitState(StateReady)
+	if st := h.m.Status(); st.Registration != "home" || st.SignalBars < 0 {
+		t.Fatalf("LTE-only: %+v", st)
+	}
+	msg := encode(t, "+15551234567", "code 135790", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+}
