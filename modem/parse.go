@@ -63,10 +63,23 @@ func identValue(cmd string, lines []string) string {
 			}
 		}
 		if v := bareValue([]string{l}); v != "" {
-			return v
+			return stripLabel(v)
 		}
 	}
 	return ""
+}
+
+// stripLabel drops a label some firmwares put before an identity ("ICCID: 8944...",
+// Sierra's AT!ICCID?; "IMEI: 86...", "Revision: ...").
+func stripLabel(v string) string {
+	k, rest, ok := strings.Cut(v, ":")
+	switch strings.ToUpper(strings.TrimSpace(k)) {
+	case "ICCID", "IMEI", "IMSI", "MANUFACTURER", "MODEL", "REVISION", "SN":
+		if ok && strings.TrimSpace(rest) != "" {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return v
 }
 
 // parseCNUM returns the first number of AT+CNUM (`+CNUM: "",+15551234567,145`), or "".

@@ -103,12 +103,13 @@ func TestSmallParsers(t *testing.T) {
 	}
 	for _, c := range []struct{ cmd, want string }{
 		{"+CGMI", "Quectel"}, {"+CGMR", "LE20B04SIM7600M22"}, {"+CICCID", "8901"}, {"^ICCID?", "8902"},
-		{"+CGSN", "861234567890125"}, {"+CGMM", "HUAWEI"},
+		{"+CGSN", "861234567890125"}, {"+CGMM", "HUAWEI"}, {"!ICCID?", "8944"},
 	} {
 		lines := map[string][]string{
 			"+CGMI": {"+QSTK: 1", "Quectel"}, "+CGMR": {"+NEW: 3", "+CGMR: LE20B04SIM7600M22"},
 			"+CICCID": {"+ICCID: 8901"}, "^ICCID?": {"^SIMST: 1", "^ICCID: 8902"},
 			"+CGSN": {"*ATREADY: 1", `+CGSN: "861234567890125"`}, "+CGMM": {"HUAWEI"},
+			"!ICCID?": {"ICCID: 8944"},
 		}[c.cmd]
 		if got := identValue(c.cmd, lines); got != c.want {
 			t.Errorf("identValue(%s, %q) = %q, want %q", c.cmd, lines, got, c.want)
