@@ -247,7 +247,7 @@ func parseList(storage string, lines []string) []Stored {
 				continue
 			}
 			idx, err1 := strconv.Atoi(f[0])
-			stat, err2 := strconv.Atoi(f[1])
+			stat, err2 := listStat(f[1])
 			if err1 == nil && err2 == nil {
 				cur = &Stored{Storage: storage, Index: idx, Stat: stat}
 			}
@@ -260,6 +260,22 @@ func parseList(storage string, lines []string) []Stored {
 		cur = nil
 	}
 	return out
+}
+
+// listStat is a listing's <stat>: numeric in PDU mode, but some firmwares write the
+// text-mode words even then.
+func listStat(s string) (int, error) {
+	switch strings.ToUpper(s) {
+	case "REC UNREAD":
+		return 0, nil
+	case "REC READ":
+		return 1, nil
+	case "STO UNSENT":
+		return 2, nil
+	case "STO SENT":
+		return 3, nil
+	}
+	return strconv.Atoi(s)
 }
 
 func isHex(s string) bool {

@@ -45,9 +45,12 @@ func TestParseList(t *testing.T) {
 		"+CMGL: 5,0,,23", // header without PDU
 		"+CMGL: 6,0,\"Bob, Inc\",23", "0791abcd",
 		"+CMGL: x,0,,23", "0791AAAA",
+		`+CMGL: 7,"REC UNREAD",,23`, "0791BBBB", // text-mode <stat> word in PDU mode
+		"+CMGL:8,1,,23", "0791cccc", // no space, lower-case PDU (trailing spaces are the parser's)
 	}
 	got := parseList("SM", lines)
-	want := []Stored{{"SM", 0, 1, "0791AABB"}, {"SM", 3, 0, "0791CCDD"}, {"SM", 4, 2, "0791EEFF"}, {"SM", 6, 0, "0791ABCD"}}
+	want := []Stored{{"SM", 0, 1, "0791AABB"}, {"SM", 3, 0, "0791CCDD"}, {"SM", 4, 2, "0791EEFF"}, {"SM", 6, 0, "0791ABCD"},
+		{"SM", 7, 0, "0791BBBB"}, {"SM", 8, 1, "0791CCCC"}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
