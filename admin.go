@@ -45,9 +45,10 @@ type adminResult struct {
 // adminEnv is what a command may touch: the open store, and the running server's hooks
 // (nil when the command runs without a server).
 type adminEnv struct {
-	store      *store.Store
-	disconnect func(userID string)
-	log        *slog.Logger
+	store           *store.Store
+	disconnect      func(userID string)
+	disconnectToken func(hash string)
+	log             *slog.Logger
 }
 
 // adminError is a failure whose text is already a sentence for the operator.

@@ -175,8 +175,8 @@ func adminTokenCreate(env adminEnv, name, roleText string, out io.Writer) error 
 	if err != nil {
 		return usagef("--role must be owner, manager or viewer")
 	}
-	if strings.TrimSpace(name) == "" {
-		return usagef("token create needs --name")
+	if err := httpui.CheckTokenName(name); err != nil {
+		return usagef("--name: %v", err)
 	}
 	plain, hash := httpui.NewToken()
 	if _, err := env.store.CreateToken(store.Token{Name: name, Hash: hash, Role: role}); err != nil {
@@ -204,11 +204,15 @@ func adminTokenList(env adminEnv, out io.Writer) error {
 }
 
 func adminTokenRevoke(env adminEnv, name string, out io.Writer) error {
-	if _, err := env.store.RevokeToken(name); err != nil {
+	t, err := env.store.RevokeToken(name)
+	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return failf("there is no token named %q", name)
 		}
 		return failf("cannot revoke the token: %v", err)
+	}
+	if env.disconnectToken != nil {
+		env.disconnectToken(t.Hash)
 	}
 	consoleAudit(env, "token.revoked", name, nil)
 	fmt.Fprintf(out, "revoked token %q\n", name)

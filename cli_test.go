@@ -45,6 +45,7 @@ func TestExitStatusAndErrors(t *testing.T) {
 		{"delete unknown", "", []string{"user", "delete", "--data", dir, "--email", "nobody@firm.example"}, 1, "no user with the email"},
 		{"bad pdu", "", []string{"pdu", "decode", "07911326040000F0040B9113"}, 1, "could not be decoded"},
 		{"version", "", []string{"version"}, 0, ""},
+		{"token name with a slash", "", []string{"token", "create", "--data", dir, "--name", "ops/backup"}, 2, "without spaces or slashes"},
 		{"restore missing file", "", []string{"restore", "--data", t.TempDir(), "--in", filepath.Join(dir, "nope")}, 1, "cannot read the backup"},
 	}
 	for _, tc := range tests {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"firmline/modem/pdu"
 	"firmline/modem/sim"
 	"firmline/store"
@@ -283,5 +285,38 @@ func TestTwoModems(t *testing.T) {
 	}
 	if got["555000"] != "modem1" || got["555001"] != "modem2" {
 		t.Fatalf("code -> modem = %v, want 555000 on modem1 and 555001 on modem2", got)
+	}
+}
+
+// TestConsoleRevokesLiveToken: a token revoked on the console while serve runs loses its open
+// WebSocket at once, through the admin socket.
+func TestConsoleRevokesLiveToken(t *testing.T) {
+	ta := startAppliance(t, sim.Profile("generic"))
+	ta.waitReady(t) // no modem frame may arrive afterwards to trip a per-frame check by chance
+	var out strings.Builder
+	if err := runAdmin(context.Background(), ta.cfg.Data, adminRequest{Cmd: "token.create",
+		Args: map[string]string{"name": "wallboard", "role": "viewer"}}, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	token := lines[len(lines)-1]
+	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(ta.url, "http", "ws", 1)+"/api/v1/stream",
+		http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := runAdmin(context.Background(), ta.cfg.Data, adminRequest{Cmd: "token.revoke",
+		Args: map[string]string{"name": "wallboard"}}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second)) // a safety net, not a timing assertion
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			if websocket.IsCloseError(err, 4001) {
+				return
+			}
+			t.Fatalf("socket ended with %v, want close 4001 (signed out)", err)
+		}
 	}
 }

@@ -147,7 +147,8 @@ func (a *appliance) run(ctx context.Context, getenv func(string) string, ready f
 	defer stopBg()
 	webDone := make(chan error, 1)
 	go func() { webDone <- a.web.Serve(webCtx, ln) }()
-	admin := &adminServer{env: adminEnv{store: a.store, disconnect: a.web.DisconnectUser, log: a.log.With("part", "admin")}, ln: adminLn}
+	admin := &adminServer{env: adminEnv{store: a.store, disconnect: a.web.DisconnectUser,
+		disconnectToken: a.web.DisconnectToken, log: a.log.With("part", "admin")}, ln: adminLn}
 	for _, part := range []func(context.Context) error{admin.Run, a.worker.Run, a.revealLoop, a.retentionLoop, a.backupLoop,
 		func(c context.Context) error { return sd.Watchdog(c, a.healthy) }, func(c context.Context) error { return a.statusLoop(c, sd) }} {
 		bgWG.Add(1)

@@ -2,6 +2,7 @@ package httpui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -23,12 +24,21 @@ func tokenJSON(t store.Token) tokenView {
 	return tokenView{ID: t.ID, Name: t.Name, Role: t.Role, UserID: t.UserID, Created: t.Created, LastUsed: t.LastUsed}
 }
 
+// CheckTokenName accepts 1 to 64 characters with no spaces or slashes, so that every token
+// can be named in DELETE /api/v1/tokens/{name}; the console uses it too.
+func CheckTokenName(name string) error {
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n/\\") {
+		return errors.New("a token name of 1 to 64 characters without spaces or slashes is needed")
+	}
+	return nil
+}
+
 // createToken makes an API token with a role no higher than the caller's; the plain token is
 // returned once and only its hash is stored.
 func (s *Server) createToken(ctx context.Context, c caller, name string, role store.Role) (store.Token, string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
-		return store.Token{}, "", badRequest("a token name of 1 to 64 characters without spaces is needed")
+	if err := CheckTokenName(name); err != nil {
+		return store.Token{}, "", badRequest(err.Error())
 	}
 	if !c.Role.AtLeast(role) {
 		return store.Token{}, "", forbidden("you cannot create a token with a role higher than your own")
