@@ -207,3 +207,15 @@ func TestLTEOnlyRegistrationIsReady(t *testing.T) {
 	h.sim.Deliver(msg...)
 	h.waitReceived(msg...)
 }
+
+// A status report stored in "SR" and announced with +CDSI is read from that store (which
+// AT+CPMS=? need not offer), handed to the sink and deleted, so SR never fills up.
+func TestStatusReportDrainedFromSR(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.SIMComSIM7600}, Config{})
+	h.run()
+	h.waitState(StateReady)
+	const report = "07919730071111F106F20B919730123456F8621132114505216211321145052100"
+	h.sim.DeliverReport(report)
+	h.waitReceived(report)
+	h.waitEmpty()
+}

@@ -79,6 +79,29 @@ func (s *Sim) StoreSent(pdu string) {
 	}
 }
 
+// DeliverReport stores an SMS-STATUS-REPORT PDU in the status-report store "SR" (not
+// offered by AT+CPMS=?) and announces it with +CDSI, as with <ds>=2.
+func (s *Sim) DeliverReport(pdu string) {
+	s.mu.Lock()
+	if s.stores["SR"] == nil {
+		s.stores["SR"] = make([]*Slot, s.opt.Slots)
+	}
+	i := s.free("SR")
+	if i < 0 {
+		s.mu.Unlock()
+		return
+	}
+	idx := s.index(i)
+	s.stores["SR"][i] = &Slot{Storage: "SR", Index: idx, Stat: 0, PDU: pdu}
+	urc := fmt.Sprintf("+CDSI: %q,%d", s.enc("SR"), idx)
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil {
+		pre, post := s.framing()
+		s.write(c, pre+urc+post)
+	}
+}
+
 // Garbage writes junk bytes on the line now.
 func (s *Sim) Garbage(b []byte) {
 	s.mu.Lock()

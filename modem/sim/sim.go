@@ -382,9 +382,11 @@ func (s *Sim) Stored() []Slot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Slot
-	names := s.q.stores
-	if s.opt.DeliverTo != "" && !slices.Contains(names, s.opt.DeliverTo) {
-		names = append(slices.Clone(names), s.opt.DeliverTo)
+	names := slices.Clone(s.q.stores)
+	for _, extra := range []string{s.opt.DeliverTo, "SR"} {
+		if s.stores[extra] != nil && !slices.Contains(names, extra) {
+			names = append(names, extra)
+		}
 	}
 	for _, name := range names {
 		for _, sl := range s.stores[name] {
