@@ -368,4 +368,3 @@ func (s *Sim) echoOn() bool {
 	defer s.mu.Unlock()
 	return s.st.echo
 }
-
