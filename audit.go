@@ -2,13 +2,10 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -47,43 +44,12 @@ func adminAuditExport(env adminEnv, format, sinceText, untilText string, out io.
 	}
 	switch format {
 	case "jsonl", "":
-		return writeAuditJSONL(entries, out)
+		return store.WriteAuditJSONL(out, entries)
 	case "csv":
-		return writeAuditCSV(entries, out)
+		return store.WriteAuditCSV(out, entries)
 	default:
 		return usagef("--format must be csv or jsonl")
 	}
-}
-
-func writeAuditJSONL(entries []store.AuditEntry, out io.Writer) error {
-	bw := bufio.NewWriter(out)
-	enc := json.NewEncoder(bw)
-	for _, e := range entries {
-		if err := enc.Encode(e); err != nil { // store.AuditEntry's JSON is the export format
-			return err
-		}
-	}
-	return bw.Flush()
-}
-
-func writeAuditCSV(entries []store.AuditEntry, out io.Writer) error {
-	w := csv.NewWriter(out)
-	w.Write([]string{"seq", "time", "actor", "action", "target", "addr", "detail", "prev", "hash"})
-	for _, e := range entries {
-		keys := make([]string, 0, len(e.Detail))
-		for k := range e.Detail {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var detail []string
-		for _, k := range keys {
-			detail = append(detail, k+"="+e.Detail[k])
-		}
-		w.Write([]string{strconv.FormatUint(e.Seq, 10), e.Time.UTC().Format(time.RFC3339Nano), e.Actor, e.Action,
-			e.Target, e.Addr, strings.Join(detail, "; "), e.Prev, e.Hash})
-	}
-	w.Flush()
-	return w.Error()
 }
 
 // verifyExport checks the hash chain of an exported JSONL file without any database.

@@ -1,11 +1,8 @@
 package httpui
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"firmline/store"
@@ -80,28 +77,9 @@ func (s *Server) handleAuditExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	if format == "jsonl" {
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		enc := json.NewEncoder(w)
-		for _, e := range es {
-			enc.Encode(e)
-		}
+		store.WriteAuditJSONL(w, es)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"seq", "time", "actor", "action", "target", "addr", "detail", "prev", "hash"})
-	for _, e := range es {
-		detail, _ := json.Marshal(e.Detail)
-		cw.Write([]string{strconv.FormatUint(e.Seq, 10), e.Time.Format(time.RFC3339Nano), csvSafe(e.Actor),
-			e.Action, csvSafe(e.Target), e.Addr, string(detail), e.Prev, e.Hash})
-	}
-	cw.Flush()
-}
-
-// csvSafe defuses spreadsheet formula injection in free-text cells (an email or name chosen
-// by an outsider could start with "="). The JSONL export keeps the exact values.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
+	store.WriteAuditCSV(w, es)
 }

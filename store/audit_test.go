@@ -261,3 +261,19 @@ func TestVerifyChainSlices(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditCSVDefusesFormulas: a cell an outsider chose (an invited email "=HYPERLINK(...)")
+// reaches a spreadsheet as text, not a formula; JSONL keeps the exact value.
+func TestAuditCSVDefusesFormulas(t *testing.T) {
+	es := []AuditEntry{{Seq: 1, Actor: "=HYPERLINK(\"http://x\")", Action: "user.invited", Target: "+1555", Detail: map[string]string{"k": "v"}}}
+	var csvOut, jsonl strings.Builder
+	if err := WriteAuditCSV(&csvOut, es); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csvOut.String(), `'=HYPERLINK`) || !strings.Contains(csvOut.String(), ",'+1555,") {
+		t.Fatalf("CSV = %q", csvOut.String())
+	}
+	if err := WriteAuditJSONL(&jsonl, es); err != nil || !strings.Contains(jsonl.String(), `"actor":"=HYPERLINK`) {
+		t.Fatalf("JSONL = %q, %v", jsonl.String(), err)
+	}
+}
