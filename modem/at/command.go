@@ -103,7 +103,8 @@ func (e *Engine) exchange(ctx context.Context, req Request) ([]string, error) {
 				}
 				continue
 			}
-			if strings.EqualFold(t.Line, echo) || (req.Data != "" && strings.HasPrefix(t.Line, req.Data)) {
+			t.Line = stripEcho(t.Line, echo)
+			if t.Line == "" || (req.Data != "" && strings.HasPrefix(t.Line, req.Data)) {
 				continue // echo (possibly duplicated) of the command or the data
 			}
 			if final, err := Final(t.Line); final {
@@ -128,6 +129,16 @@ func (e *Engine) idleFor(cmd string) time.Duration {
 }
 
 func (e *Engine) idleTimer(cmd string) *time.Timer { return time.NewTimer(e.idleFor(cmd)) }
+
+// stripEcho removes the command's echo from the front of line, repeatedly ("ATE0ATE0"),
+// also when the modem glued the first answer line to it without a line break
+// ("AT+CMGL=4+CMGL: 1,0,,23"). It returns what is left, "" for a pure echo.
+func stripEcho(line, echo string) string {
+	for len(line) >= len(echo) && strings.EqualFold(line[:len(echo)], echo) {
+		line = strings.TrimSpace(line[len(echo):])
+	}
+	return line
+}
 
 func (e *Engine) sendData(c *collector) error {
 	if c.req.Data == "" || c.sentData {

@@ -339,3 +339,15 @@ func TestResyncESCDoesNotSpoilAT(t *testing.T) {
 		}
 	}
 }
+
+// Echo glued to the first answer line (no line break before +CMGL) is cut off, and the
+// header is kept with its PDU.
+func TestEchoGluedToAnswer(t *testing.T) {
+	e, _, _ := start(t, map[string]string{
+		"AT+CMGL=4": "AT+CMGL=4AT+CMGL=4+CMGL: 1,0,,23\r\nAABB\r\nOK\r\n",
+	}, Options{})
+	lines, err := e.Command(ctxT(t), "+CMGL=4")
+	if err != nil || strings.Join(lines, "|") != "+CMGL: 1,0,,23|AABB" {
+		t.Fatalf("got %q %v", lines, err)
+	}
+}
