@@ -158,7 +158,7 @@ func (m *Modem) onURC(u at.URC) {
 	case "RDY", "SMS DONE", "SMS READY", "^SYSSTART", "+CPIN":
 		signal(m.reinit)
 	case "+CFUN", "+QIND":
-		if strings.HasSuffix(u.Lines[0], ": 1") || strings.Contains(u.Lines[0], "SMS DONE") {
+		if f := fields(u.Lines[0]); (u.Name == "+CFUN" && f[0] == "1") || strings.Contains(u.Lines[0], "SMS DONE") {
 			signal(m.reinit)
 		}
 	}

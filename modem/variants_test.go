@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"firmline/modem/at"
 	"firmline/modem/sim"
 )
 
@@ -218,4 +219,28 @@ func TestStatusReportDrainedFromSR(t *testing.T) {
 	h.sim.DeliverReport(report)
 	h.waitReceived(report)
 	h.waitEmpty()
+}
+
+// URC handling: a restart is recognised however the modem spaces "+CFUN:1"; a +CMTI
+// naming a store queues that store for the next drain.
+func TestURCSignals(t *testing.T) {
+	for _, c := range []struct {
+		line   string
+		reinit bool
+		hint   string
+	}{
+		{"+CFUN:1", true, ""}, {"+CFUN: 1", true, ""}, {"+CFUN: 0", false, ""},
+		{"+QIND: SMS DONE", true, ""}, {`+QIND: "csq",20,99`, false, ""},
+		{`+CMTI: "ME",3`, false, "ME"}, {`+CDSI: "SR",0`, false, "SR"},
+	} {
+		m := New(Config{}, nil, nil)
+		name, _, _ := strings.Cut(c.line, ":")
+		m.onURC(at.URC{Name: name, Lines: []string{c.line}})
+		if got := len(m.reinit) == 1; got != c.reinit {
+			t.Errorf("%q: reinit %v, want %v", c.line, got, c.reinit)
+		}
+		if c.hint != "" && (!slices.Equal(m.hinted, []string{c.hint}) || len(m.scanSoon) != 1) {
+			t.Errorf("%q: hinted %q, scan %d", c.line, m.hinted, len(m.scanSoon))
+		}
+	}
 }
