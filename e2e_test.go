@@ -320,3 +320,36 @@ func TestConsoleRevokesLiveToken(t *testing.T) {
 		}
 	}
 }
+
+// TestWebBackupRestores: the Owner's "Download a backup now" gives a file that passes the
+// integrity check and restores into a fresh data dir with the message in it.
+func TestWebBackupRestores(t *testing.T) {
+	ta := startAppliance(t, sim.Profile("sierra-em7455"))
+	ta.deliver(t, "+12065550143", "Your Clio verification code is 246810", 1)
+	waitFor(t, "message committed", func() bool { return len(ta.messages(t)) == 1 })
+	resp, err := ta.login(t).Get(ta.url + "/api/v1/backup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	file := filepath.Join(t.TempDir(), "download.db")
+	f, _ := os.Create(file)
+	io.Copy(f, resp.Body)
+	f.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("backup download: %d", resp.StatusCode)
+	}
+	fresh := t.TempDir()
+	if code, out, errOut := runArgs(t, "", "restore", "--data", fresh, "--in", file); code != 0 {
+		t.Fatalf("restore: exit %d %s %s", code, out, errOut)
+	}
+	st, err := store.Open(filepath.Join(fresh, dbName), store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	msgs, _, _ := st.Messages(store.Query{})
+	if len(msgs) != 1 || msgs[0].Code != "246810" {
+		t.Fatalf("restored messages = %+v", msgs)
+	}
+}

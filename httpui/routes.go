@@ -106,6 +106,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/audit", manager, 0, s.api(s.handleAudit), nil},
 		{"GET /api/v1/audit/export", manager, 0, s.handleAuditExport, nil},
 
+		{"GET /api/v1/backup", owner, 0, s.handleBackup, nil},
 		{"GET /api/v1/tokens", owner, 0, s.api(s.handleTokens), nil},
 		{"POST /api/v1/tokens", owner, me, s.api(s.handleCreateToken), nil},
 		{"DELETE /api/v1/tokens/{name}", owner, 0, s.api(s.handleRevokeToken), nil},

@@ -85,6 +85,7 @@ var accessTable = map[string]accessRow{
 	"GET /api/v1/deliveries":              {"/api/v1/deliveries", "", authed(403, 200, 200, 200)},
 	"GET /api/v1/audit":                   {"/api/v1/audit", "", authed(403, 200, 200, 200)},
 	"GET /api/v1/audit/export":            {"/api/v1/audit/export?format=jsonl", "", authed(403, 200, 200, 200)},
+	"GET /api/v1/backup":                  {"/api/v1/backup", "", authed(403, 403, 200, 200)},
 	"GET /api/v1/tokens":                  {"/api/v1/tokens", "", authed(403, 403, 200, 200)},
 	"POST /api/v1/tokens":                 {"/api/v1/tokens", `{}`, authed(403, 403, 400, 403)},
 	"DELETE /api/v1/tokens/{name}":        {"/api/v1/tokens/nope", "", authed(403, 403, 404, 404)},
