@@ -149,8 +149,9 @@ func (m *Modem) apply(f facts) {
 func stateOf(f facts) (string, string) {
 	csReg := f.creg == 1 || f.creg == 5 || f.cereg == 6 || f.cereg == 7
 	epsReg := f.cereg == 1 || f.cereg == 5
+	unknown := f.creg < 0 && f.cereg < 0 // neither query answered: cannot tell
 	switch {
-	case !csReg && !epsReg:
+	case !csReg && !epsReg && !(unknown && f.smsStackOK):
 		return StateNoNetwork, "not registered on a network (" + regName(f.creg, f.cereg) + "); check the antenna, coverage and that the SIM is active"
 	case epsReg && !csReg && !f.smsStackOK:
 		return StateNoSMSService, "registered on LTE for data only: the network offers no SMS (no SGs/SMS-only registration or IMS); ask the operator or enable IMS"

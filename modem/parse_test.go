@@ -157,6 +157,9 @@ func TestStateOf(t *testing.T) {
 		{facts{creg: 3, cereg: 7, smsStackOK: false}, StateReady}, // SMS-only EPS registration
 		{facts{creg: 2, cereg: 2, smsStackOK: true}, StateNoNetwork},
 		{facts{creg: 5, cereg: -1, smsStackOK: true, storageFull: true}, StateStorageFull},
+		// A modem that answers neither +CREG? nor +CEREG? but whose SMS stack works.
+		{facts{creg: -1, cereg: -1, smsStackOK: true}, StateReady},
+		{facts{creg: -1, cereg: -1}, StateNoNetwork},
 	} {
 		if got, _ := stateOf(c.f); got != c.want {
 			t.Errorf("%+v: %s, want %s", c.f, got, c.want)

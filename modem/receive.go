@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"firmline/modem/at"
@@ -41,9 +42,8 @@ func (m *Modem) drainAll(ctx context.Context, hint bool) error {
 	m.memFull = false
 	m.urcMu.Unlock()
 	if sel {
-		_, err := m.cmd(ctx, fmt.Sprintf(`+CPMS="%s"`, m.sess.mem))
-		if f := m.fatal(ctx, err); f != nil {
-			return f
+		if _, err := m.selectStore(ctx, m.sess.mem); err != nil {
+			return err
 		}
 	}
 	return m.refreshFull(ctx)
@@ -83,13 +83,9 @@ func (m *Modem) refreshFull(ctx context.Context) error {
 // many messages it found.
 func (m *Modem) drain(ctx context.Context, store string, sel bool) (int, error) {
 	if sel {
-		_, err := m.cmd(ctx, fmt.Sprintf(`+CPMS="%s"`, store))
-		if f := m.fatal(ctx, err); f != nil {
-			return 0, f
-		}
-		if err != nil {
-			m.log.Warn("cannot select SMS store", "storage", store, "error", err)
-			return 0, nil
+		ok, err := m.selectStore(ctx, store)
+		if err != nil || !ok {
+			return 0, err
 		}
 	}
 	lines, err := m.list(ctx)
@@ -107,6 +103,26 @@ func (m *Modem) drain(ctx context.Context, store string, sel bool) (int, error) 
 		return 0, nil
 	}
 	return len(msgs), m.deliver(ctx, msgs)
+}
+
+// selectStore makes store <mem1> (listing and deleting act on it): AT+CPMS="X", or with
+// two or three parameters for modems that insist on them (the form that worked is kept
+// for the session). It reports whether the store was selected; the error ends the session.
+func (m *Modem) selectStore(ctx context.Context, store string) (bool, error) {
+	var err error
+	for n := max(m.sess.cpmsArgs, 1); n <= 3; n++ {
+		args := strings.TrimSuffix(strings.Repeat(`"`+store+`",`, n), ",")
+		_, err = m.cmd(ctx, "+CPMS="+args)
+		if f := m.fatal(ctx, err); f != nil {
+			return false, f
+		}
+		if err == nil {
+			m.sess.cpmsArgs = n
+			return true, nil
+		}
+	}
+	m.log.Warn("cannot select SMS store", "storage", store, "error", err)
+	return false, nil
 }
 
 // list runs AT+CMGL=4. For modems that reject the argument it falls back to a bare

@@ -21,6 +21,7 @@ type session struct {
 	initialised bool     // init completed (SIM ready, storage chosen)
 	ucs2        bool     // the modem stayed in the UCS2 character set: decode string fields
 	cnmi        string   // the +CNMI setting the modem accepted, "" when none
+	cpmsArgs    int      // parameters AT+CPMS= took when selecting a store to drain (0 unknown)
 }
 
 // session opens the port, runs an AT engine on it and serves until the device goes away,

@@ -43,7 +43,9 @@ type Options struct {
 	// "trailing" only after, "cr" a bare "\r" after, "lf" a bare "\n" after.
 	Framing string
 	// CPMSParams is how many parameters AT+CPMS= accepts (1-3); more give ERROR.
+	// CPMSAll makes it insist on all three (fewer give ERROR), as some firmwares do.
 	CPMSParams int
+	CPMSAll    bool
 	// DeliverTo stores incoming messages in this store (e.g. "ME") whatever <mem3>
 	// says, and the +CMTI names it; it need not be offered by AT+CPMS=?.
 	DeliverTo string

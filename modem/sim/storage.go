@@ -133,7 +133,8 @@ func cpmsH(s *Sim, arg string) reply {
 		return ok("+CPMS: " + strings.Join(parts, ","))
 	}
 	names := strings.Split(strings.TrimPrefix(arg, "="), ",")
-	if len(names) == 0 || len(names) > 3 || (s.opt.CPMSParams > 0 && len(names) > s.opt.CPMSParams) {
+	if len(names) == 0 || len(names) > 3 || (s.opt.CPMSParams > 0 && len(names) > s.opt.CPMSParams) ||
+		(s.opt.CPMSAll && len(names) != 3) {
 		return errReply
 	}
 	mem := s.st.mem
