@@ -53,9 +53,19 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.SetOutput(io.Discard)
 }
 
-// dataFlag adds the --data flag with its default from FIRMLINE_DATA.
+// dataFlag adds the --data flag. Its default is the one serve would use: FIRMLINE_DATA, else
+// the config file's data setting, else /var/lib/firmline.
 func dataFlag(fs *flag.FlagSet, env cliEnv) *string {
 	def := env.getenv("FIRMLINE_DATA")
+	if def == "" {
+		path := env.getenv("FIRMLINE_CONFIG")
+		if path == "" {
+			path = defaultConfig().ConfigFile
+		}
+		if file, err := readConfigFile(path, false); err == nil {
+			def = file["data"]
+		}
+	}
 	if def == "" {
 		def = defaultConfig().Data
 	}

@@ -88,3 +88,26 @@ func TestTokenAndAuditExport(t *testing.T) {
 		t.Fatalf("verify data dir: exit %d %q", code, out)
 	}
 }
+
+// TestConsoleUsesTheConfiguredDataDir: without --data, a console command uses the data dir
+// of the config file that serve reads.
+func TestConsoleUsesTheConfiguredDataDir(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(t.TempDir(), "firmline.conf")
+	os.WriteFile(conf, []byte("# test\ndata = "+dir+"\n"), 0o600)
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		if k == "FIRMLINE_CONFIG" {
+			return conf
+		}
+		return ""
+	}
+	code := run(context.Background(), []string{"user", "add", "--email", "o@firm.example", "--role", "owner"}, getenv,
+		strings.NewReader("a long and unusual passphrase 9\n"), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, dbName)); err != nil {
+		t.Fatalf("the user was not created in the configured data dir: %v", err)
+	}
+}
