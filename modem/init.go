@@ -169,12 +169,16 @@ func (m *Modem) simIdentity(ctx context.Context) error {
 func (m *Modem) waitSMSReady(ctx context.Context) error {
 	wait := 250 * time.Millisecond
 	var err error
-	for range 8 {
+	for i := range 8 {
 		_, err = m.cmd(ctx, "+CPMS?")
 		if f := m.fatal(ctx, err); f != nil {
 			return f
 		}
 		if err == nil {
+			return nil
+		}
+		if !notReadyYet(err) && i >= 1 { // no query form here: go on, the rest tells
+			m.log.Warn("modem does not answer AT+CPMS?; going on", "error", err)
 			return nil
 		}
 		if !m.sleep(ctx, wait) {
@@ -184,6 +188,15 @@ func (m *Modem) waitSMSReady(ctx context.Context) error {
 	}
 	m.setState(StateStarting, "the SIM's SMS storage is not ready yet")
 	return fmt.Errorf("%w: %w", errSIMWait, err)
+}
+
+// notReadyYet reports whether err is one of the "wait and retry" answers of a booting
+// SMS stack (+CMS/+CME codes: SIM busy, not inserted yet, unknown error...) rather than a
+// plain ERROR or COMMAND NOT SUPPORT for a query the modem does not have.
+func notReadyYet(err error) bool {
+	_, cms := at.CMSCode(err)
+	_, cme := at.CMECode(err)
+	return cms || cme
 }
 
 // chooseStorage picks the receive store from AT+CPMS=? (MT, then ME, then SM), sets it

@@ -39,6 +39,8 @@ func TestRealWorldVariants(t *testing.T) {
 		{"ucs2-own-number-decoded", sim.Options{Charset: "UCS2", OwnNumber: "+15557654321", Profile: sim.SIMComSIM7600}, nil},
 		{"cpms-one-parameter", sim.Options{CPMSParams: 1, Profile: sim.SierraEM7455}, nil},
 		{"cpms-two-parameters", sim.Options{CPMSParams: 2}, nil},
+		// No AT+CPMS? at all: init must not wait for it forever.
+		{"cpms-query-unsupported", sim.Options{NoCPMSQuery: true, Profile: sim.TelitLE910}, nil},
 		// Draining SM and ME selects each store; this firmware wants all three parameters.
 		{"cpms-all-three-parameters", sim.Options{CPMSAll: true, Profile: sim.QuectelEC25, DeliverTo: "SM"}, nil},
 		// Messages land in ME although AT+CPMS=? offers only SM: read the store +CMTI names.

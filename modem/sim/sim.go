@@ -46,6 +46,8 @@ type Options struct {
 	// CPMSAll makes it insist on all three (fewer give ERROR), as some firmwares do.
 	CPMSParams int
 	CPMSAll    bool
+	// NoCPMSQuery answers AT+CPMS? with ERROR (a firmware without the query form).
+	NoCPMSQuery bool
 	// DeliverTo stores incoming messages in this store (e.g. "ME") whatever <mem3>
 	// says, and the +CMTI names it; it need not be offered by AT+CPMS=?.
 	DeliverTo string

@@ -126,6 +126,9 @@ func cpmsH(s *Sim, arg string) reply {
 		l := quoteList(s.q.stores)
 		return ok("+CPMS: " + l + "," + l + "," + l)
 	case "?":
+		if s.opt.NoCPMSQuery {
+			return errReply
+		}
 		var parts []string
 		for _, m := range s.st.mem {
 			parts = append(parts, fmt.Sprintf("%q,%d,%d", m, s.used(m), s.opt.Slots))
