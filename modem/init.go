@@ -62,8 +62,17 @@ func (m *Modem) configureSMS(ctx context.Context) error {
 		if f := m.fatal(ctx, err); f != nil {
 			return f
 		}
-		m.setState(StateStarting, "the modem refused PDU mode (AT+CMGF=0); it cannot be used for SMS")
-		return fmt.Errorf("%w: PDU mode refused: %w", errSIMWait, err)
+		lines, qerr := m.cmd(ctx, "+CMGF?")
+		if f := m.fatal(ctx, qerr); f != nil {
+			return f
+		}
+		// PDU is 27.005's default mode: a modem without AT+CMGF, or one already in PDU
+		// mode, is fine; only one that stays in text mode cannot be used.
+		if qerr == nil && len(lines) > 0 && fields(lines[0])[0] == "1" {
+			m.setState(StateStarting, "the modem refused PDU mode (AT+CMGF=0); it cannot be used for SMS")
+			return fmt.Errorf("%w: PDU mode refused: %w", errSIMWait, err)
+		}
+		m.log.Warn("modem refused AT+CMGF=0 but is not in text mode; going on in PDU mode", "error", err)
 	}
 	if err := m.sess.q.route(ctx, m); err != nil {
 		return err

@@ -248,3 +248,14 @@ func TestURCSignals(t *testing.T) {
 		}
 	}
 }
+
+// A modem that refuses AT+CMGF=0 but is in PDU mode (27.005's default) is used as it is.
+func TestCMGFRefusedButPDUMode(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.SierraEM7455}, Config{HealthEvery: time.Hour})
+	h.sim.FailNext("+CMGF", "ERROR")
+	h.run()
+	h.waitState(StateReady)
+	msg := encode(t, "+15551234567", "code 565656", 0, 0)
+	h.sim.Deliver(msg...)
+	h.waitReceived(msg...)
+}
