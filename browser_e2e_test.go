@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
+	"firmline/httpui/browsertest"
 	"firmline/modem/pdu"
 	"firmline/modem/sim"
 	"firmline/store"
@@ -24,18 +25,20 @@ import (
 // removing a Viewer (through the API, and through the console on the admin socket) signs
 // their open inbox out. Screenshots of the main pages are saved as artefacts.
 func TestBrowserRealServe(t *testing.T) {
-	browserPath(t) // skip (or fail in CI) before starting anything
+	browsertest.Chromium(t) // skip (or fail in CI) before starting anything
 	ta := startAppliance(t, sim.Profile("quectel-ec25"))
-	dir := artefactDir(t)
+	dir := browsertest.ArtefactDir(t, "root")
 	t.Logf("screenshots in %s", dir)
-	ctx := startBrowser(t, 1280, 900)
+	ctx := browsertest.Start(t, 1280, 900)
 	start := time.Now()
 	phase := func(what string) { t.Logf("%6.2fs %s", time.Since(start).Seconds(), what) }
 	phase("browser up")
 	secret := realEnrolTOTP(t, ta, ctx, dir)
 	phase("enrolled")
 	realSignOut(t, ctx, ta.url)
-	if err := browserSignIn(ctx, ta.url, "owner@firm.example", ownerPassword, secret); err != nil {
+	// The enrolment has just used this step's code, so sign in with the next step's.
+	owner := browsertest.Account{Email: "owner@firm.example", Password: ownerPassword, TOTPSecret: secret, CodeAhead: 30 * time.Second}
+	if err := browsertest.SignIn(ctx, ta.url, owner); err != nil {
 		t.Fatalf("sign in with password and TOTP: %v", err)
 	}
 	phase("signed in with TOTP")
@@ -44,7 +47,7 @@ func TestBrowserRealServe(t *testing.T) {
 	realCopy(t, ta, ctx, m)
 	phase("copied")
 	long := realLongMessages(t, ta, ctx)
-	screenshot(t, ctx, dir, "inbox-desktop")
+	browsertest.Screenshot(t, ctx, dir, "inbox-desktop")
 
 	viewers := []string{"alex.associate@firm.example", "pat.paralegal@firm.example"}
 	for _, email := range viewers {
@@ -59,7 +62,7 @@ func TestBrowserRealServe(t *testing.T) {
 	// signed-in page); Viewer 2 through the console, which reaches the running server over
 	// its admin socket.
 	phase("narrow")
-	v1 := isolatedTab(t, ctx, 1024, 768)
+	v1 := browsertest.IsolatedTab(t, ctx, 1024, 768)
 	realViewerSees(t, ta, v1, viewers[0], dir)
 	phase("viewer 1 checked")
 	id := userID(t, ta, viewers[0])
@@ -72,7 +75,7 @@ func TestBrowserRealServe(t *testing.T) {
 	realSignedOut(t, ta, v1, viewers[0], dir, "viewer-removed")
 
 	phase("viewer 1 signed out")
-	v2 := isolatedTab(t, ctx, 1024, 768)
+	v2 := browsertest.IsolatedTab(t, ctx, 1024, 768)
 	realViewerSignIn(t, ta, v2, viewers[1])
 	phase("viewer 2 checked")
 	var out strings.Builder
@@ -89,19 +92,19 @@ const viewerPassword = "quiet lantern orchard seventy 42"
 // account pages with the key shown there, and returns that key.
 func realEnrolTOTP(t *testing.T, ta *testAppliance, ctx context.Context, dir string) string {
 	t.Helper()
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, ctx, dir, "login")
-	if err := browserSignIn(ctx, ta.url, "owner@firm.example", ownerPassword, ""); err != nil {
+	browsertest.Screenshot(t, ctx, dir, "login")
+	if err := browsertest.SignIn(ctx, ta.url, browsertest.Account{Email: "owner@firm.example", Password: ownerPassword}); err != nil {
 		t.Fatalf("sign in with the password: %v", err)
 	}
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/account"),
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/account"),
 		chromedp.Click(chromedp.CSS(`a[href="/account/mfa"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#totp-secret`)), chromedp.WaitVisible(chromedp.CSS(`img.qr`))); err != nil {
 		t.Fatalf("opening the two-step set-up from the account page: %v", err)
 	}
-	secret := strings.TrimSpace(evalString(t, ctx, `document.getElementById('totp-secret').textContent`))
+	secret := strings.TrimSpace(browsertest.EvalString(t, ctx, `document.getElementById('totp-secret').textContent`))
 	if u, err := ta.store.UserByEmail("owner@firm.example"); err != nil || u.TOTPPending != secret || u.TOTPSecret != "" {
 		t.Fatalf("the page shows key %q; the store holds pending %q, confirmed %q (%v)", secret, u.TOTPPending, u.TOTPSecret, err)
 	}
@@ -109,16 +112,16 @@ func realEnrolTOTP(t *testing.T, ta *testAppliance, ctx context.Context, dir str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := within(ctx, 10*time.Second,
+	if err := browsertest.Within(ctx, 10*time.Second,
 		chromedp.SendKeys(chromedp.CSS(`form[action="/account/mfa"] input[name=code]`), code),
 		chromedp.Click(chromedp.CSS(`form[action="/account/mfa"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`ol.backup-codes`))); err != nil {
 		t.Fatalf("confirming the authenticator code: %v", err)
 	}
-	if n := evalString(t, ctx, `String(document.querySelectorAll('ol.backup-codes li').length)`); n != "10" {
+	if n := browsertest.EvalString(t, ctx, `String(document.querySelectorAll('ol.backup-codes li').length)`); n != "10" {
 		t.Errorf("%s backup codes shown, want 10", n)
 	}
-	screenshot(t, ctx, dir, "mfa-backup-codes")
+	browsertest.Screenshot(t, ctx, dir, "mfa-backup-codes")
 	if u, _ := ta.store.UserByEmail("owner@firm.example"); u.TOTPSecret != secret {
 		t.Fatal("the second factor is not on in the store after confirming it")
 	}
@@ -128,7 +131,7 @@ func realEnrolTOTP(t *testing.T, ta *testAppliance, ctx context.Context, dir str
 // realSignOut presses Sign out and expects the sign-in page.
 func realSignOut(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(base+"/"),
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(base+"/"),
 		chromedp.Click(chromedp.CSS(`nav.main form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action^="/login"] input[name=password]`))); err != nil {
 		t.Fatalf("sign out: %v", err)
@@ -142,23 +145,23 @@ func realSignOut(t *testing.T, ctx context.Context, base string) {
 // for its card, checking the page did not reload.
 func realLiveMessage(t *testing.T, ta *testAppliance, ctx context.Context) store.Message {
 	t.Helper()
-	if err := within(ctx, 30*time.Second, chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
+	if err := browsertest.Within(ctx, 30*time.Second, chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
 		t.Fatalf("the inbox never connected its live stream: %v", err)
 	}
-	evalBool(t, ctx, `(window.__noReload = true)`)
+	browsertest.EvalBool(t, ctx, `(window.__noReload = true)`)
 	ta.deliver(t, "+12065550143", "Your Clio verification code is 482913. It expires in 10 minutes.", 1)
 	id := waitCard(t, ctx, "482913")
-	if !evalBool(t, ctx, `window.__noReload === true`) {
+	if !browsertest.EvalBool(t, ctx, `window.__noReload === true`) {
 		t.Fatal("the page reloaded to show the message")
 	}
-	if top := evalString(t, ctx, `document.querySelector('#messages .card').getAttribute('data-id')`); top != id {
+	if top := browsertest.EvalString(t, ctx, `document.querySelector('#messages .card').getAttribute('data-id')`); top != id {
 		t.Fatalf("the live message %s is not on top (%s is)", id, top)
 	}
 	m, err := ta.store.Message(id)
 	if err != nil || m.Code != "482913" || m.Platform != "Clio" {
 		t.Fatalf("the card %s is not the stored message: %+v, %v", id, m, err)
 	}
-	if p := evalString(t, ctx, `document.querySelector('li.card[data-id="`+id+`"] [data-f=platform]').textContent`); p != "Clio" {
+	if p := browsertest.EvalString(t, ctx, `document.querySelector('li.card[data-id="`+id+`"] [data-f=platform]').textContent`); p != "Clio" {
 		t.Errorf("card platform %q", p)
 	}
 	return m
@@ -191,7 +194,7 @@ func realCopy(t *testing.T, ta *testAppliance, ctx context.Context, m store.Mess
 		}
 	}
 	btn := `li.card[data-id="` + m.ID + `"] button.copy`
-	if err := within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS(btn)), chromedp.WaitVisible(chromedp.CSS(btn+`[data-copied]`))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS(btn)), chromedp.WaitVisible(chromedp.CSS(btn+`[data-copied]`))); err != nil {
 		t.Fatalf("copy: %v", err)
 	}
 	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -235,7 +238,7 @@ func realLongMessages(t *testing.T, ta *testAppliance, ctx context.Context) stor
 	waitCard(t, ctx, "615243")
 	inc := waitCard(t, ctx, "318476")
 	want := fmt.Sprintf("incomplete — 1 of %d parts", len(pdus))
-	if got := evalString(t, ctx, `(document.querySelector('li.card[data-id="`+inc+`"] [data-f=incomplete]') || {}).textContent || ''`); got != want {
+	if got := browsertest.EvalString(t, ctx, `(document.querySelector('li.card[data-id="`+inc+`"] [data-f=incomplete]') || {}).textContent || ''`); got != want {
 		t.Errorf("incomplete card is marked %q, want %q", got, want)
 	}
 	m, err := ta.store.Message(id)
@@ -254,10 +257,10 @@ func realPageShots(t *testing.T, ctx context.Context, base, dir, msgID string) {
 		{"account", "/account", `#sessions`},
 		{"settings", "/settings", `#channels`},
 	} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))); err != nil {
 			t.Fatalf("%s: %v", pg.path, err)
 		}
-		screenshot(t, ctx, dir, pg.name)
+		browsertest.Screenshot(t, ctx, dir, pg.name)
 	}
 }
 
@@ -265,24 +268,24 @@ func realPageShots(t *testing.T, ctx context.Context, base, dir, msgID string) {
 // 360 x 740 phone and checks neither scrolls sideways.
 func realNarrowInbox(t *testing.T, ctx context.Context, base, dir, msgID string) {
 	t.Helper()
-	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+	if err := browsertest.Within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
-	defer within(ctx, 5*time.Second, chromedp.EmulateViewport(1280, 900))
+	defer browsertest.Within(ctx, 5*time.Second, chromedp.EmulateViewport(1280, 900))
 	for _, pg := range []struct{ path, shot string }{{"/", "inbox-360"}, {"/messages/" + msgID, "message-360"}} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(`#messages li.card`))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(`#messages li.card`))); err != nil {
 			t.Fatalf("%s at 360 px: %v", pg.path, err)
 		}
 		if pg.path == "/" {
-			if n := evalString(t, ctx, `String(document.querySelectorAll('#messages li.card').length)`); n != "4" {
+			if n := browsertest.EvalString(t, ctx, `String(document.querySelectorAll('#messages li.card').length)`); n != "4" {
 				t.Fatalf("the inbox at 360 px shows %s cards, want 4", n)
 			}
 		}
-		if !evalBool(t, ctx, `document.documentElement.scrollWidth <= document.documentElement.clientWidth`) {
-			sw := evalString(t, ctx, `document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth`)
+		if !browsertest.EvalBool(t, ctx, `document.documentElement.scrollWidth <= document.documentElement.clientWidth`) {
+			sw := browsertest.EvalString(t, ctx, `document.documentElement.scrollWidth + ' > ' + document.documentElement.clientWidth`)
 			t.Errorf("%s at 360 px scrolls horizontally (%s)", pg.path, sw)
 		}
-		screenshot(t, ctx, dir, pg.shot)
+		browsertest.Screenshot(t, ctx, dir, pg.shot)
 	}
 }
 
@@ -322,10 +325,10 @@ func navStatus(t *testing.T, ctx context.Context, url string) int64 {
 // that /settings and /team are refused with 403, and leaves the inbox open and connected.
 func realViewerSees(t *testing.T, ta *testAppliance, ctx context.Context, email, dir string) {
 	t.Helper()
-	if err := browserSignIn(ctx, ta.url, email, viewerPassword, ""); err != nil {
+	if err := browsertest.SignIn(ctx, ta.url, browsertest.Account{Email: email, Password: viewerPassword}); err != nil {
 		t.Fatalf("viewer sign-in: %v", err)
 	}
-	if !evalBool(t, ctx, `!!document.querySelector('nav.main a[href="/account"]') &&
+	if !browsertest.EvalBool(t, ctx, `!!document.querySelector('nav.main a[href="/account"]') &&
 		!document.querySelector('a[href="/settings"]') && !document.querySelector('a[href="/team"]')`) {
 		t.Fatal("a Viewer sees the Settings or Team link (or no navigation at all)")
 	}
@@ -334,17 +337,17 @@ func realViewerSees(t *testing.T, ta *testAppliance, ctx context.Context, email,
 			t.Fatalf("a Viewer opening %s gets %d, want 403", path, status)
 		}
 	}
-	if h := evalString(t, ctx, `document.querySelector('h1').textContent`); h != "Not allowed" {
+	if h := browsertest.EvalString(t, ctx, `document.querySelector('h1').textContent`); h != "Not allowed" {
 		t.Errorf("the refusal page says %q", h)
 	}
-	screenshot(t, ctx, dir, "viewer-team-403")
+	browsertest.Screenshot(t, ctx, dir, "viewer-team-403")
 	realViewerInbox(t, ta, ctx)
 }
 
 // realViewerSignIn signs a Viewer in and leaves the inbox open and connected.
 func realViewerSignIn(t *testing.T, ta *testAppliance, ctx context.Context, email string) {
 	t.Helper()
-	if err := browserSignIn(ctx, ta.url, email, viewerPassword, ""); err != nil {
+	if err := browsertest.SignIn(ctx, ta.url, browsertest.Account{Email: email, Password: viewerPassword}); err != nil {
 		t.Fatalf("viewer sign-in: %v", err)
 	}
 	realViewerInbox(t, ta, ctx)
@@ -352,11 +355,11 @@ func realViewerSignIn(t *testing.T, ta *testAppliance, ctx context.Context, emai
 
 func realViewerInbox(t *testing.T, ta *testAppliance, ctx context.Context) {
 	t.Helper()
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/"), chromedp.WaitVisible(chromedp.CSS(`#messages`)),
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(ta.url+"/"), chromedp.WaitVisible(chromedp.CSS(`#messages`)),
 		chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
 		t.Fatalf("viewer inbox: %v", err)
 	}
-	if !evalBool(t, ctx, `!!document.querySelector('#messages li.card [data-f=code]')`) {
+	if !browsertest.EvalBool(t, ctx, `!!document.querySelector('#messages li.card [data-f=code]')`) {
 		t.Error("the Viewer's inbox shows no codes")
 	}
 }
@@ -365,7 +368,7 @@ func realViewerInbox(t *testing.T, ta *testAppliance, ctx context.Context) {
 // and checks the session is really gone.
 func realSignedOut(t *testing.T, ta *testAppliance, ctx context.Context, email, dir, shot string) {
 	t.Helper()
-	loc, err := waitLocation(ctx, "/login", 30*time.Second)
+	loc, err := browsertest.WaitLocation(ctx, "/login", 30*time.Second)
 	if err != nil {
 		t.Fatalf("the removed Viewer %s's open inbox was not signed out: %v", email, err)
 	}
@@ -373,10 +376,10 @@ func realSignedOut(t *testing.T, ta *testAppliance, ctx context.Context, email, 
 		t.Errorf("signed-out page %q lacks signed_out=1", loc)
 	}
 	if shot != "" {
-		if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
 			t.Fatal(err)
 		}
-		screenshot(t, ctx, dir, shot)
+		browsertest.Screenshot(t, ctx, dir, shot)
 	}
 	if status := navStatus(t, ctx, ta.url+"/api/v1/me"); status != 401 {
 		t.Errorf("the removed Viewer's session still answers %d on /api/v1/me, want 401", status)

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"firmline/httpui/browsertest"
 	"firmline/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // with TOTP, a live message without reload, copy to the clipboard, screenshots, 360 px
 // layout, a Viewer's view, and a removed user's open page signing out at once.
 func TestBrowser(t *testing.T) {
-	browserPath(t) // skip (or fail in CI) before building anything
+	browsertest.Chromium(t) // skip (or fail in CI) before building anything
 	e := newPgEnv(t, func() []ModemStatus {
 		return []ModemStatus{{Name: "sim0", State: "ready", SignalBars: 4, Operator: "Firm Mobile", OwnNumber: "+15550100"}}
 	})
@@ -26,21 +27,21 @@ func TestBrowser(t *testing.T) {
 	viewer := e.addUser("alex@firm.example", "Alex Associate", store.RoleViewer, browserPassword, "")
 	e.addUser("max@firm.example", "Max Manager", store.RoleManager, browserPassword, "")
 	e.ingest("+15557654321", "Your NetDocuments security code: 550912. It expires in 10 minutes.", "550912", "NetDocuments")
-	dir := artefactDir(t)
+	dir := browsertest.ArtefactDir(t, "")
 	t.Logf("screenshots in %s", dir)
 
 	proxy := newCutProxy(t, e.ts.Listener.Addr().String())
 	base := proxy.URL()
-	ctx := startBrowser(t, 1280, 900)
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
+	ctx := browsertest.Start(t, 1280, 900)
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=email]`))); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, ctx, dir, "login")
-	if err := browserSignIn(ctx, base, owner.Email, browserPassword, secret); err != nil {
+	browsertest.Screenshot(t, ctx, dir, "login")
+	if err := browsertest.SignIn(ctx, base, browsertest.Account{Email: owner.Email, Password: browserPassword, TOTPSecret: secret}); err != nil {
 		t.Fatalf("sign in with TOTP: %v", err)
 	}
 	m := browserLiveMessage(t, e, ctx)
-	screenshot(t, ctx, dir, "inbox-desktop")
+	browsertest.Screenshot(t, ctx, dir, "inbox-desktop")
 	browserCopy(t, e, ctx, base, m)
 	browserModemBanner(t, e, ctx, dir)
 	browserBlip(t, e, ctx, proxy)
@@ -53,37 +54,37 @@ func TestBrowser(t *testing.T) {
 		{"settings", "/settings", `#channels`},
 		{"report", "/report", `h1`},
 	} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.sel))); err != nil {
 			t.Fatalf("%s: %v", pg.path, err)
 		}
-		screenshot(t, ctx, dir, pg.name)
+		browsertest.Screenshot(t, ctx, dir, pg.name)
 	}
 	browserNarrow(t, ctx, base, dir, m)
-	browserViewerRemoved(t, e, isolatedTab(t, ctx, 1024, 768), viewer, dir)
+	browserViewerRemoved(t, e, browsertest.IsolatedTab(t, ctx, 1024, 768), viewer, dir)
 }
 
 // browserLiveMessage commits and publishes a message while the inbox is open and checks it
 // appears without a reload.
 func browserLiveMessage(t *testing.T, e *pgEnv, ctx context.Context) store.Message {
 	t.Helper()
-	if err := within(ctx, 10*time.Second, chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
 		t.Fatalf("the inbox never connected its live stream: %v", err)
 	}
-	evalBool(t, ctx, `(window.__noReload = true)`)
+	browsertest.EvalBool(t, ctx, `(window.__noReload = true)`)
 	m := e.ingest("Clio", "Your Clio verification code is 482913. Do not share it.", "482913", "Clio")
 	e.srv.Publish(m)
 	card := `li.card[data-id="` + m.ID + `"]`
-	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(card))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(card))); err != nil {
 		t.Fatalf("the new message did not appear: %v", err)
 	}
-	if !evalBool(t, ctx, `window.__noReload === true`) {
+	if !browsertest.EvalBool(t, ctx, `window.__noReload === true`) {
 		t.Fatal("the page reloaded to show the message")
 	}
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(card+` .code`)))
 	if err != nil || text != "482913" {
 		t.Fatalf("card code %q, %v", text, err)
 	}
-	if !evalBool(t, ctx, `document.querySelector('#messages .card').getAttribute('data-id') === '`+m.ID+`'`) {
+	if !browsertest.EvalBool(t, ctx, `document.querySelector('#messages .card').getAttribute('data-id') === '`+m.ID+`'`) {
 		t.Fatal("the live message is not on top")
 	}
 	return m
@@ -95,7 +96,7 @@ func browserModemBanner(t *testing.T, e *pgEnv, ctx context.Context, dir string)
 	t.Helper()
 	e.srv.PublishModem(ModemStatus{Name: "sim0", State: "no-sim", Operator: "Firm Mobile", OwnNumber: "+15550100"})
 	banner := `[data-modem-banner="sim0"]`
-	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(banner))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(banner))); err != nil {
 		t.Fatalf("no banner after the modem lost its SIM: %v", err)
 	}
 	if txt, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(banner))); !strings.Contains(txt, "has no SIM card") {
@@ -104,9 +105,9 @@ func browserModemBanner(t *testing.T, e *pgEnv, ctx context.Context, dir string)
 	if st, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-modem="sim0"] [data-f="state"]`))); st != "no-sim" {
 		t.Fatalf("the pill says %q", st)
 	}
-	screenshot(t, ctx, dir, "inbox-no-sim")
+	browsertest.Screenshot(t, ctx, dir, "inbox-no-sim")
 	e.srv.PublishModem(ModemStatus{Name: "sim0", State: "ready", SignalBars: 4, Operator: "Firm Mobile", OwnNumber: "+15550100"})
-	if err := within(ctx, 10*time.Second, chromedp.WaitNotVisible(chromedp.CSS(banner))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitNotVisible(chromedp.CSS(banner))); err != nil {
 		t.Fatalf("the banner stayed after recovery: %v", err)
 	}
 }
@@ -115,17 +116,17 @@ func browserModemBanner(t *testing.T, e *pgEnv, ctx context.Context, dir string)
 // is lost), and expects the page to reconnect and fetch it with ?since= without a reload.
 func browserBlip(t *testing.T, e *pgEnv, ctx context.Context, proxy *cutProxy) {
 	t.Helper()
-	evalBool(t, ctx, `(window.__noReload = true)`)
+	browsertest.EvalBool(t, ctx, `(window.__noReload = true)`)
 	proxy.cut()
-	if err := within(ctx, 10*time.Second, chromedp.Poll[chromedp.Void](`!window.firmline.connected()`)); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Poll[chromedp.Void](`!window.firmline.connected()`)); err != nil {
 		t.Fatalf("the page did not notice the cut: %v", err)
 	}
 	m := e.ingest("iManage", "iManage Work sign-in code: 903114", "903114", "iManage")
 	e.srv.Publish(m) // nobody of this page is connected: the frame is lost
-	if err := within(ctx, 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`li.card[data-id="`+m.ID+`"]`))); err != nil {
+	if err := browsertest.Within(ctx, 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`li.card[data-id="`+m.ID+`"]`))); err != nil {
 		t.Fatalf("the message committed during the blip never appeared: %v", err)
 	}
-	if !evalBool(t, ctx, `window.__noReload === true && window.firmline.connected()`) {
+	if !browsertest.EvalBool(t, ctx, `window.__noReload === true && window.firmline.connected()`) {
 		t.Fatal("the page reloaded, or is not connected again")
 	}
 }
@@ -139,18 +140,18 @@ func browserTitleCount(t *testing.T, e *pgEnv, ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evalBool(t, ctx, `Object.defineProperty(document, 'hidden', {configurable: true, get: () => true}) && true`)
+	browsertest.EvalBool(t, ctx, `Object.defineProperty(document, 'hidden', {configurable: true, get: () => true}) && true`)
 	for _, code := range []string{"118822", "339944"} {
 		m := e.ingest("Microsoft", "Use "+code+" as your Microsoft account security code", code, "Microsoft")
 		e.srv.Publish(m)
-		if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`li.card[data-id="`+m.ID+`"]`))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS(`li.card[data-id="`+m.ID+`"]`))); err != nil {
 			t.Fatalf("message %s did not appear: %v", code, err)
 		}
 	}
 	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != "(2) "+base {
 		t.Fatalf("hidden tab title %q, want %q", title, "(2) "+base)
 	}
-	evalBool(t, ctx, `Object.defineProperty(document, 'hidden', {configurable: true, get: () => false}) &&
+	browsertest.EvalBool(t, ctx, `Object.defineProperty(document, 'hidden', {configurable: true, get: () => false}) &&
 		document.dispatchEvent(new Event('visibilitychange'))`)
 	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != base {
 		t.Fatalf("title after showing the tab %q, want %q", title, base)
@@ -168,7 +169,7 @@ func browserCopy(t *testing.T, e *pgEnv, ctx context.Context, base string, m sto
 		}
 	}
 	btn := `li.card[data-id="` + m.ID + `"] button.copy`
-	if err := within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS(btn)),
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS(btn)),
 		chromedp.WaitVisible(chromedp.CSS(btn+`[data-copied]`))); err != nil {
 		t.Fatalf("copy: %v", err)
 	}
@@ -207,55 +208,55 @@ var narrowShots = map[string]string{"/": "inbox-360", "/team": "team-360", "/set
 // browserNarrow checks the main pages at 360 x 740 have no horizontal scroll.
 func browserNarrow(t *testing.T, ctx context.Context, base, dir string, m store.Message) {
 	t.Helper()
-	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+	if err := browsertest.Within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/", "/messages/" + m.ID, "/team", "/account", "/settings", "/audit", "/report"} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
 			t.Fatalf("%s at 360px: %v", path, err)
 		}
-		ok, err := noHorizontalScroll(ctx)
+		ok, err := browsertest.NoHorizontalScroll(ctx)
 		if err != nil || !ok {
 			sw, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 			t.Errorf("%s at 360px scrolls horizontally (scrollWidth %d), %v", path, sw, err)
 		}
 		if name := narrowShots[path]; name != "" {
-			screenshot(t, ctx, dir, name)
+			browsertest.Screenshot(t, ctx, dir, name)
 		}
 		if path == "/" {
-			colorScheme(t, ctx, "dark")
-			screenshot(t, ctx, dir, "inbox-360-dark")
-			colorScheme(t, ctx, "")
+			browsertest.ColorScheme(t, ctx, "dark")
+			browsertest.Screenshot(t, ctx, dir, "inbox-360-dark")
+			browsertest.ColorScheme(t, ctx, "")
 		}
 	}
-	within(ctx, 5*time.Second, chromedp.EmulateViewport(1280, 900))
+	browsertest.Within(ctx, 5*time.Second, chromedp.EmulateViewport(1280, 900))
 }
 
 // browserViewerRemoved signs a Viewer in, checks they see no admin pages, then removes them
 // through the API as an Owner and expects their open inbox to go to the sign-in page.
 func browserViewerRemoved(t *testing.T, e *pgEnv, ctx context.Context, viewer store.User, dir string) {
 	t.Helper()
-	if err := browserSignIn(ctx, e.ts.URL, viewer.Email, browserPassword, ""); err != nil {
+	if err := browsertest.SignIn(ctx, e.ts.URL, browsertest.Account{Email: viewer.Email, Password: browserPassword}); err != nil {
 		t.Fatalf("viewer sign-in: %v", err)
 	}
-	if !evalBool(t, ctx, `!document.querySelector('a[href="/settings"]') && !document.querySelector('a[href="/team"]')`) {
+	if !browsertest.EvalBool(t, ctx, `!document.querySelector('a[href="/settings"]') && !document.querySelector('a[href="/team"]')`) {
 		t.Fatal("a Viewer sees the Settings or Team link")
 	}
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+"/settings"), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+"/settings"), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
 		t.Fatal(err)
 	}
 	if h, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`))); h != "Not allowed" {
 		t.Fatalf("a Viewer opening /settings sees %q, want the refusal page", h)
 	}
-	screenshot(t, ctx, dir, "viewer-settings-403")
-	if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#messages`)),
+	browsertest.Screenshot(t, ctx, dir, "viewer-settings-403")
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#messages`)),
 		chromedp.Poll[chromedp.Void](`window.firmline && window.firmline.connected()`)); err != nil {
 		t.Fatalf("viewer inbox: %v", err)
 	}
 	if err := apiDeleteUser(e, viewer.ID); err != nil {
 		t.Fatal(err)
 	}
-	if loc, err := waitLocation(ctx, "/login", 5*time.Second); err != nil {
+	if loc, err := browsertest.WaitLocation(ctx, "/login", 5*time.Second); err != nil {
 		t.Fatalf("the removed user's open inbox was not signed out: %v", err)
 	} else if !strings.Contains(loc, "signed_out=1") {
 		t.Errorf("signed-out page %q lacks signed_out=1", loc)

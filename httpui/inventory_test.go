@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"firmline/httpui/browsertest"
 	"firmline/store"
 )
 
@@ -185,15 +186,15 @@ func TestBrowserInventoryNarrow(t *testing.T) {
 		RegisteredBy: owner.Email, Registered: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := startBrowser(t, 360, 740)
-	if err := within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+	ctx := browsertest.Start(t, 360, 740)
+	if err := browsertest.Within(ctx, 5*time.Second, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
-	if err := browserSignIn(ctx, e.ts.URL, owner.Email, browserPassword, ""); err != nil {
+	if err := browsertest.SignIn(ctx, e.ts.URL, browsertest.Account{Email: owner.Email, Password: browserPassword}); err != nil {
 		t.Fatalf("sign-in: %v", err)
 	}
-	dir := artefactDir(t)
-	err := within(ctx, 20*time.Second,
+	dir := browsertest.ArtefactDir(t, "")
+	err := browsertest.Within(ctx, 20*time.Second,
 		chromedp.Navigate(e.ts.URL+"/inventory"),
 		chromedp.WaitVisible(chromedp.CSS(`#suggestions form button`)),
 		chromedp.Click(chromedp.CSS(`#suggestions form button`)),
@@ -207,12 +208,12 @@ func TestBrowserInventoryNarrow(t *testing.T) {
 		t.Fatalf("register after the click: %+v %v", as, err)
 	}
 	for _, pg := range []struct{ path, shot string }{{"/inventory", "inventory-360"}, {"/report", "report-360"}} {
-		if err := within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(e.ts.URL+pg.path), chromedp.WaitVisible(chromedp.CSS(`h1`))); err != nil {
 			t.Fatalf("%s: %v", pg.path, err)
 		}
-		if ok, err := noHorizontalScroll(ctx); err != nil || !ok {
+		if ok, err := browsertest.NoHorizontalScroll(ctx); err != nil || !ok {
 			t.Errorf("%s at 360px scrolls horizontally (%v)", pg.path, err)
 		}
-		screenshot(t, ctx, dir, pg.shot)
+		browsertest.Screenshot(t, ctx, dir, pg.shot)
 	}
 }
