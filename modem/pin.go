@@ -76,13 +76,22 @@ func (m *Modem) cpin(ctx context.Context) (string, error) {
 			return "busy", nil
 		case at.CMESIMPUKRequired:
 			return "SIM PUK", nil
+		case at.CMESIMPINRequired:
+			return "SIM PIN", nil
 		}
+		return "busy", nil // the query exists but failed: retry later
 	}
 	if code, ok := at.CMSCode(err); ok && code == at.CMSSIMNotInserted {
 		return "no-sim", nil
 	}
-	if err != nil || len(lines) == 0 {
+	if code, ok := at.CMSCode(err); ok && code == at.CMSSIMBusy {
 		return "busy", nil
+	}
+	if err != nil || len(lines) == 0 {
+		// A modem without the query (plain ERROR, or OK with no +CPIN line): assume the SIM
+		// is usable and let the SMS commands tell; waiting would never end.
+		m.log.Debug("modem gives no SIM state; assuming ready", "error", err)
+		return "READY", nil
 	}
 	return strings.Trim(strings.TrimSpace(afterColon(lines[0])), `"`), nil
 }

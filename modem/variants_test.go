@@ -259,3 +259,14 @@ func TestCMGFRefusedButPDUMode(t *testing.T) {
 	h.sim.Deliver(msg...)
 	h.waitReceived(msg...)
 }
+
+// A modem without AT+CPIN? (plain ERROR) is assumed to have a usable SIM rather than
+// waited on forever.
+func TestNoCPINQuery(t *testing.T) {
+	h := newHarness(t, sim.Options{Profile: sim.TelitLE910}, Config{HealthEvery: time.Hour})
+	for range 8 {
+		h.sim.FailNext("+CPIN", "ERROR")
+	}
+	h.run()
+	h.waitState(StateReady)
+}
