@@ -22,10 +22,12 @@ var dependencyBudget = map[string]string{
 	"filippo.io/age":                   "passphrase encryption of backups",
 	"github.com/chromedp/chromedp":     "tests only: drives Debian's Chromium for the browser suite",
 	"github.com/emersion/go-smtp":      "tests only: a real SMTP server receiving notification mail",
+	"github.com/chromedp/cdproto":      "tests only: chromedp's protocol types (clipboard permission, viewport)",
+	"github.com/emersion/go-sasl":      "tests only: the SMTP test server's PLAIN authentication",
 }
 
 // testOnly modules must never be linked into the firmline binary.
-var testOnly = []string{"github.com/chromedp/", "github.com/emersion/go-smtp"}
+var testOnly = []string{"github.com/chromedp/", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}
 
 func TestDependencyBudget(t *testing.T) {
 	b, err := os.ReadFile("go.mod")
