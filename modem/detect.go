@@ -67,7 +67,7 @@ func Probe(ctx context.Context, port string, baud int, log *slog.Logger) (Status
 	if err != nil {
 		return m.Status(), errors.New(m.explainMissing(err))
 	}
-	if hs := holders(m.procRoot, dev); len(hs) > 0 {
+	if hs := rivals(m.procRoot, dev, log); len(hs) > 0 {
 		f.Close()
 		return m.Status(), errors.New(heldMessage(dev, hs))
 	}
@@ -165,7 +165,7 @@ func answersAT(ctx context.Context, p string, log *slog.Logger) bool {
 	if err != nil {
 		return false
 	}
-	if hs := holders("/proc", dev); len(hs) > 0 {
+	if hs := rivals("/proc", dev, nil); len(hs) > 0 {
 		f.Close()
 		log.Warn("skipping a busy port", "port", p, "problem", heldMessage(dev, hs))
 		return false

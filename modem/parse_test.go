@@ -270,3 +270,23 @@ func FuzzParsers(f *testing.F) {
 		identValue(s, lines)
 	})
 }
+
+// TestUnknownHolderIsTolerated: a process that is not a known modem program (a harness that
+// keeps the pty's slave open, say) does not stop firmline from using the port.
+func TestUnknownHolderIsTolerated(t *testing.T) {
+	h := newHarness(t, sim.Options{}, Config{})
+	dev, err := filepath.EvalSymlinks(h.sim.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc := t.TempDir()
+	os.MkdirAll(filepath.Join(proc, "5151", "fd"), 0o755)
+	os.WriteFile(filepath.Join(proc, "5151", "comm"), []byte("python3\n"), 0o644)
+	os.Symlink(dev, filepath.Join(proc, "5151", "fd", "4"))
+	if hs := holders(proc, dev); len(hs) != 1 {
+		t.Fatalf("holders = %+v", hs)
+	}
+	h.m.procRoot = proc
+	h.run()
+	h.waitState(StateReady)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -112,6 +113,32 @@ func holdsDevice(fdDir, dev string) bool {
 		}
 	}
 	return false
+}
+
+// rivalNames are programs known to talk to modems: when one holds the port, two readers
+// would split the modem's answers, so firmline stops and says so.
+var rivalNames = []string{"modemmanager", "gammu", "smsd", "brltty", "gpsd", "pppd", "wvdial", "minicom",
+	"picocom", "mmcli", "qmicli", "chan_dongle", "asterisk"}
+
+// rivals returns the holders of dev that are known modem programs. Other holders (a test
+// harness that keeps a pty's other end open, a monitoring tool) are logged and tolerated: a
+// port firmline refuses to open receives nothing, which is worse than a possible conflict
+// that the health checks will surface.
+func rivals(procRoot, dev string, log *slog.Logger) []holder {
+	var out []holder
+	for _, h := range holders(procRoot, dev) {
+		name := strings.ToLower(h.Name)
+		known := false
+		for _, r := range rivalNames {
+			known = known || strings.Contains(name, r)
+		}
+		if known {
+			out = append(out, h)
+		} else if log != nil {
+			log.Warn("another process has the modem port open; carrying on", "port", dev, "pid", h.PID, "process", h.Name)
+		}
+	}
+	return out
 }
 
 // heldMessage says plainly who holds the port and what to do.

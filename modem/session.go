@@ -33,7 +33,7 @@ func (m *Modem) session(ctx context.Context, l *ladder) error {
 		m.setState(StateDisconnected, m.explainMissing(err))
 		return err
 	}
-	if hs := holders(m.procRoot, dev); len(hs) > 0 {
+	if hs := rivals(m.procRoot, dev, m.log); len(hs) > 0 {
 		port.Close()
 		msg := heldMessage(dev, hs)
 		m.log.Error("modem port is busy", "port", dev, "pid", hs[0].PID, "process", hs[0].Name, "problem", msg)
