@@ -123,11 +123,11 @@ func (m *Modem) probe(ctx context.Context) error {
 }
 
 // Detect returns the first candidate port that answers AT with OK, trying
-// /dev/serial/by-id/* (preferred: stable), /dev/firmline-at* (our udev rule),
-// /dev/ttyUSB* and /dev/ttyACM*, with short timeouts. Ports other processes hold are
-// skipped.
+// /dev/firmline-at* (our udev rule names exactly the AT port of known modems), then
+// /dev/serial/by-id/* (stable names), /dev/ttyUSB* and /dev/ttyACM*, with short timeouts.
+// Ports a known modem program holds are skipped.
 func Detect(ctx context.Context, log *slog.Logger) (string, error) {
-	return detect(ctx, []string{"/dev/serial/by-id/*", "/dev/firmline-at*", "/dev/ttyUSB*", "/dev/ttyACM*"}, log)
+	return detect(ctx, []string{"/dev/firmline-at*", "/dev/serial/by-id/*", "/dev/ttyUSB*", "/dev/ttyACM*"}, log)
 }
 
 // detect tries the paths matching patterns, in order, each device once.
