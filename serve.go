@@ -134,29 +134,19 @@ func (a *appliance) run(ctx context.Context, getenv func(string) string, ready f
 		ln.Close()
 		return err
 	}
+	defer os.Remove(filepath.Join(a.cfg.Data, adminSocketName))
 	sd := newNotifier(getenv, a.log)
-	var (
-		modemCtx, stopModems = context.WithCancel(ctx)
-		webCtx, stopWeb      = context.WithCancel(context.Background())
-		bgCtx, stopBg        = context.WithCancel(context.Background())
-		modemsWG, bgWG       sync.WaitGroup
-		errs                 = make(chan error, 8)
-	)
-	defer stopModems()
-	defer stopWeb()
-	defer stopBg()
-	webDone := make(chan error, 1)
-	go func() { webDone <- a.web.Serve(webCtx, ln) }()
+	errs := make(chan error, 16)
+	modems, web, bg := newGroup(ctx, errs), newGroup(context.Background(), errs), newGroup(context.Background(), errs)
+	web.Go(func(c context.Context) error { return a.web.Serve(c, ln) })
 	admin := &adminServer{env: adminEnv{store: a.store, disconnect: a.web.DisconnectUser,
 		disconnectToken: a.web.DisconnectToken, log: a.log.With("part", "admin")}, ln: adminLn}
 	for _, part := range []func(context.Context) error{admin.Run, a.worker.Run, a.revealLoop, a.retentionLoop, a.backupLoop,
 		func(c context.Context) error { return sd.Watchdog(c, a.healthy) }, func(c context.Context) error { return a.statusLoop(c, sd) }} {
-		bgWG.Add(1)
-		go func() { defer bgWG.Done(); report(errs, part(bgCtx)) }()
+		bg.Go(part)
 	}
 	for _, m := range a.modems.list() {
-		modemsWG.Add(1)
-		go func() { defer modemsWG.Done(); report(errs, m.Run(modemCtx)) }()
+		modems.Go(m.Run)
 	}
 	a.url = a.baseURL()
 	a.log.Info("firmline is serving", "url", a.url, "version", version, "data", a.cfg.Data, "modems", len(a.modems.list()))
@@ -171,30 +161,51 @@ func (a *appliance) run(ctx context.Context, getenv func(string) string, ready f
 	select {
 	case <-ctx.Done():
 	case runErr = <-errs:
-	case runErr = <-webDone:
-		webDone <- runErr
 	}
 	sd.Stopping()
 	a.log.Info("shutting down")
-	stopModems()
-	modemsWG.Wait()
-	stopWeb()
-	if err := <-webDone; err != nil && runErr == nil {
-		runErr = err
-	}
-	stopBg() // the outbox is durable: a send cut off here is retried, with the same delivery id, at the next start
-	bgWG.Wait()
-	os.Remove(filepath.Join(a.cfg.Data, adminSocketName))
-	return runErr
-}
-
-func report(errs chan<- error, err error) {
-	if err != nil && !errors.Is(err, context.Canceled) {
+	modems.Stop() // stop reading the modems first: nothing new is committed after this
+	web.Stop()    // http.Server.Shutdown, then the hub closes the WebSockets
+	bg.Stop()     // the outbox is durable: a send cut off here is retried, with the same delivery id, at the next start
+	if runErr == nil {
 		select {
-		case errs <- err:
+		case runErr = <-errs:
 		default:
 		}
 	}
+	return runErr
+}
+
+// group runs long-lived parts under one context; each part's error (other than
+// cancellation) goes to errs. Stop cancels the context and waits for every part.
+type group struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	errs   chan<- error
+}
+
+func newGroup(parent context.Context, errs chan<- error) *group {
+	ctx, cancel := context.WithCancel(parent)
+	return &group{ctx: ctx, cancel: cancel, errs: errs}
+}
+
+func (g *group) Go(part func(context.Context) error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := part(g.ctx); err != nil && !errors.Is(err, context.Canceled) {
+			select {
+			case g.errs <- err:
+			default:
+			}
+		}
+	}()
+}
+
+func (g *group) Stop() {
+	g.cancel()
+	g.wg.Wait()
 }
 
 func (a *appliance) listen() (net.Listener, error) {
