@@ -135,6 +135,14 @@ func (e *pgEnv) cookie(u store.User) *http.Cookie {
 // do sends a request without following redirects and returns the status, body and Location.
 func (e *pgEnv) do(method, path string, ck *http.Cookie, form url.Values) (int, string, string) {
 	e.t.Helper()
+	resp, body := e.send(method, path, ck, form)
+	return resp.StatusCode, body, resp.Header.Get("Location")
+}
+
+// send makes one request as a browser on the same origin would (a form carries its Origin),
+// without following redirects, and returns the response with its body read.
+func (e *pgEnv) send(method, path string, ck *http.Cookie, form url.Values) (*http.Response, string) {
+	e.t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -157,7 +165,7 @@ func (e *pgEnv) do(method, path string, ck *http.Cookie, form url.Values) (int, 
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header.Get("Location")
+	return resp, string(b)
 }
 
 // ingest stores a single-part message with the given fields, as the modem path would.
@@ -204,33 +212,21 @@ func (e *pgEnv) team() pgUsers {
 	return u
 }
 
-// form posts a same-origin form and returns the status, Location and the session cookie the
-// response set (nil when none).
+// form posts a same-origin form and returns the status, body, Location and the session
+// cookie the response set (nil when none).
 func (e *pgEnv) form(path string, ck *http.Cookie, form url.Values) (int, string, string, *http.Cookie) {
 	e.t.Helper()
-	req, err := http.NewRequest("POST", e.ts.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		e.t.Fatal(err)
+	if form == nil {
+		form = url.Values{}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", e.ts.URL)
-	if ck != nil {
-		req.AddCookie(ck)
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, body := e.send("POST", path, ck, form)
 	var set *http.Cookie
 	for _, c := range resp.Cookies() {
 		if c.Name == cookieName && c.Value != "" {
 			set = c
 		}
 	}
-	return resp.StatusCode, string(b), resp.Header.Get("Location"), set
+	return resp.StatusCode, body, resp.Header.Get("Location"), set
 }
 
 // between returns the text of s between the first before and the next after.
